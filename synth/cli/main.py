@@ -1,0 +1,42 @@
+"""The ``synth`` command: a thin click layer over the library.
+
+Every :class:`~synth.errors.SynthError` becomes one line per problem on stderr and exit code 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from synth.cli.generate import generate_cmd
+from synth.cli.profiles import profiles
+from synth.errors import SynthError
+
+
+class SynthGroup(click.Group):
+    """A group that turns user errors into a clean message and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SynthError as e:
+            for line in str(e).splitlines() or [type(e).__name__]:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=SynthGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="family-justice-synth", prog_name="synth")
+def cli():
+    """Synthetic, linked family-justice data for England and Wales."""
+
+
+cli.add_command(generate_cmd)
+cli.add_command(profiles)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,88 @@
+"""A Markdown data dictionary generated from the profile: tables, columns, codes and sources."""
+
+from __future__ import annotations
+
+from synth.profile import distributions as D
+from synth.profile.models import Column, Profile
+from synth.world.schema import TRUTH_TABLES
+
+
+def _source(col: Column) -> str:
+    if col.const is not None:
+        src = f"constant `{col.const}`"
+    elif col.id is not None:
+        src = f"{col.id} id (keyed) of `{col.field or 'row'}`"
+    else:
+        src = f"`{col.field}`"
+    if col.transforms:
+        src += " → " + ", ".join(t.name for t in col.transforms)
+    return src
+
+
+def _missing(col: Column) -> str:
+    m = col.missing
+    if m is None:
+        return ""
+    if m.rate is not None:
+        return f"{m.rate:.0%}"
+    return ", ".join(f"{y}: {r:.0%}" for y, r in sorted(m.by_year.items()))
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _provenance(d) -> str:
+    parts = []
+    if d.source:
+        parts.append(f"source: {d.source}")
+    if d.assumption:
+        parts.append(f"assumption: {d.assumption}")
+    if d.note:
+        parts.append(f"note: {d.note}")
+    if isinstance(d, D.Conditional) and not parts:
+        parts = [f"{k}: {_provenance(c)}" for k, c in d.cases.items()]
+    return "; ".join(parts)
+
+
+def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
+    """The dictionary as Markdown.
+
+    Args:
+        profile: the run's profile.
+        counts: rows per output table, keyed ``agency/table``.
+    """
+    out = [f"# Data dictionary: {profile.name}", "", profile.description.strip(), "",
+           f"Period {profile.period.start} to {profile.period.end}. Synthetic data: no real person is in it.", ""]
+    for akey, ag in profile.agencies.items():
+        out += [f"## {ag.title} (`{akey}/`, DuckDB schema `{ag.schema_name}`)", ""]
+        if ag.description:
+            out += [ag.description.strip(), ""]
+        if ag.modelled:
+            out += ["*Table and column names are modelled on the published unit structure, not copied "
+                    "from a public specification.*", ""]
+        for tkey, t in ag.tables.items():
+            n = counts.get(f"{akey}/{t.name}")
+            out += [f"### `{t.name}`" + (f" ({n:,} rows)" if n is not None else ""), ""]
+            if t.description:
+                out += [t.description, ""]
+            out += [f"Rows: one per `{t.rows}`" + (f" where {t.where}" if t.where else "") +
+                    f". Key: `{', '.join(t.key)}`."]
+            for fk in t.foreign_keys:
+                out += [f"Foreign key: `{', '.join(fk.columns)}` → `{fk.references}`"
+                        f"(`{', '.join(fk.ref_columns)}`)."]
+            out += ["", "| column | type | from | codes | blank | description |", "|---|---|---|---|---|---|"]
+            for c in t.columns:
+                codes = ", ".join(str(x) for x in c.codes) if c.codes else ""
+                out.append(f"| `{c.name}` | {c.type} | {_cell(_source(c))} | {_cell(codes)} | {_missing(c)} | "
+                           f"{_cell(c.description)} |")
+            out.append("")
+    out += ["## Ground truth (`truth/`)", "",
+            "The simulated world the agency views were projected from, and `links`: every agency person "
+            "record → the truth person. Use it to score linkage and to check analyses.", ""]
+    for name, fields in TRUTH_TABLES.items():
+        out += [f"### `truth/{name}`", "", ", ".join(f"`{k}` ({v})" for k, v in fields.items()), ""]
+    out += ["## Distributions", "", "| name | kind | provenance |", "|---|---|---|"]
+    for name, d in profile.world.distributions.items():
+        out.append(f"| `{name}` | {D.leaf_kind(d)} | {_cell(_provenance(d))} |")
+    return "\n".join(out) + "\n"

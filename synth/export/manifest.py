@@ -1,0 +1,32 @@
+"""The run manifest: what was generated, from what, with which versions, and how long it took."""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("numpy", "pandas", "pyarrow", "duckdb", "faker", "pydantic", "pyyaml", "click")
+
+
+def package_version(name: str) -> str | None:
+    """Installed version of a distribution, or None."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def synth_version() -> str:
+    """This package's version."""
+    return package_version("family-justice-synth") or "0+unknown"
+
+
+def write_manifest(path: Path, content: dict) -> None:
+    """Write ``manifest.json`` with package versions added."""
+    body = dict(content)
+    body["synth_version"] = synth_version()
+    body["python"] = platform.python_version()
+    body["packages"] = {p: package_version(p) for p in PACKAGES}
+    path.write_text(json.dumps(body, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")

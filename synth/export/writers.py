@@ -1,0 +1,76 @@
+"""Streaming table writers with fixed row-group boundaries.
+
+Rows arrive shard by shard; Parquet row groups are cut every ``ROW_GROUP_ROWS`` rows whatever the
+block size, so the same rows always give byte-identical files. CSV is written with one header and
+ISO dates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+ROW_GROUP_ROWS = 131_072
+
+
+class TableWriter:
+    """Append Arrow tables; write Parquet (always) and CSV (optionally) incrementally.
+
+    Args:
+        path: the Parquet file to write (``.csv`` beside it when ``csv`` is true).
+        schema: the table's Arrow schema.
+        csv: also write CSV.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, csv: bool = False):
+        self.path = path
+        self.schema = schema
+        self.rows = 0
+        self._buffer: list[pa.Table] = []
+        self._buffered = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._pq = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True)
+        self._csv = pacsv.CSVWriter(path.with_suffix(".csv"), schema) if csv else None
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows (already in the writer's schema)."""
+        if table.num_rows == 0:
+            return
+        self._buffer.append(table)
+        self._buffered += table.num_rows
+        self.rows += table.num_rows
+        if self._buffered >= ROW_GROUP_ROWS:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        if not self._buffer:
+            return
+        data = pa.concat_tables(self._buffer)
+        cut = data.num_rows if final else (data.num_rows // ROW_GROUP_ROWS) * ROW_GROUP_ROWS
+        for start in range(0, cut, ROW_GROUP_ROWS):
+            part = data.slice(start, min(ROW_GROUP_ROWS, cut - start))
+            self._pq.write_table(part, row_group_size=ROW_GROUP_ROWS)
+            if self._csv is not None:
+                self._csv.write_table(part)
+        rest = data.slice(cut)
+        self._buffer = [rest] if rest.num_rows else []
+        self._buffered = rest.num_rows
+
+    def close(self) -> None:
+        """Write what is buffered and close the files (an empty table still gets its schema)."""
+        self._flush(final=True)
+        self._pq.close()
+        if self._csv is not None:
+            self._csv.close()
+
+    def abort(self) -> None:
+        """Close without flushing (used on failure; the folder is discarded)."""
+        try:
+            self._pq.close()
+            if self._csv is not None:
+                self._csv.close()
+        except Exception:  # noqa: BLE001 - best effort on an already failing run
+            pass

@@ -1,0 +1,225 @@
+"""Typed, immutable models of a profile: world, agencies (their tables and columns), linkage.
+
+A profile is data: the world model reads its distributions by name, and each agency's extract is
+declared here column by column, so a user adds an agency by writing YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from synth.profile.distributions import Distribution
+
+COLUMN_TYPES = ("int64", "string", "date", "datetime", "float64", "bool")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Model):
+    """The span of issue dates simulated (financial years run 1 April to 31 March)."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Size(_Model):
+    """Default run size."""
+
+    families: int = Field(gt=0, le=100_000_000)
+
+
+class ReferenceFile(_Model):
+    """A CSV table beside the profile."""
+
+    file: str
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+
+class World(_Model):
+    """Reference tables and the named distributions of the world model."""
+
+    countries: list[Literal["England", "Wales"]] = ["England", "Wales"]
+    local_authorities: ReferenceFile
+    lsoas: ReferenceFile
+    volumes: ReferenceFile
+    distributions: dict[str, Distribution]
+
+
+class Missing(_Model):
+    """How often a column is left blank: one rate, or rates by financial year (interpolated)."""
+
+    rate: float | None = Field(None, ge=0, le=1)
+    by_year: dict[int, float] | None = None
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.rate is None) == (self.by_year is None):
+            raise ValueError("give exactly one of 'rate' or 'by_year'")
+        if self.by_year and any(not 0 <= v <= 1 for v in self.by_year.values()):
+            raise ValueError("by_year rates must be in [0, 1]")
+        return self
+
+
+class Transform(_Model):
+    """A named transform applied to a column's values (see synth.views.transforms)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str
+
+
+class Column(_Model):
+    """One column of an agency table and where its values come from.
+
+    Exactly one of ``field`` (a truth field of the row, or ``table.field`` through a reference),
+    ``const`` (a constant) or ``id`` (the agency's id for an entity, taken from ``field`` or the
+    row itself) says where the values come from.
+    """
+
+    name: str
+    type: Literal["int64", "string", "date", "datetime", "float64", "bool"]
+    field: str | None = None
+    const: str | int | float | bool | None = None
+    id: str | None = None
+    transforms: list[Transform] = []
+    codes: list[str | int] | None = None
+    missing: Missing | None = None
+    required: bool = False
+    description: str = ""
+
+    @field_validator("transforms", mode="before")
+    @classmethod
+    def _short_form(cls, v):
+        return [{"name": t} if isinstance(t, str) else t for t in (v or [])]
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if self.const is None and self.field is None and self.id is None:
+            raise ValueError("say where the values come from: 'field', 'const' or 'id'")
+        if self.const is not None and (self.field is not None or self.id is not None):
+            raise ValueError("'const' cannot be combined with 'field' or 'id'")
+        return self
+
+
+class ForeignKey(_Model):
+    """Columns of this table that must match the key of another table of the same agency."""
+
+    columns: list[str]
+    references: str
+    ref_columns: list[str]
+
+
+class Table(_Model):
+    """An agency table: which truth rows it is made from and its columns."""
+
+    name: str
+    rows: str
+    where: dict[str, list[str | int | bool]] = {}
+    key: list[str]
+    foreign_keys: list[ForeignKey] = []
+    description: str = ""
+    columns: list[Column]
+
+    @model_validator(mode="after")
+    def _keys_exist(self):
+        names = [c.name for c in self.columns]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"duplicate column names: {sorted(dup)}")
+        missing = [k for k in self.key if k not in names]
+        for fk in self.foreign_keys:
+            missing += [c for c in fk.columns if c not in names]
+        if missing:
+            raise ValueError(f"key columns not among the table's columns: {missing}")
+        return self
+
+
+class Coverage(_Model):
+    """Which proceedings an agency sees."""
+
+    country: list[Literal["England", "Wales"]] = ["England", "Wales"]
+    law_type: list[Literal["public", "private"]] = ["public", "private"]
+
+
+class Duplicates(_Model):
+    """Duplicate person records: a person gets a second agency id on a later case."""
+
+    rate: float = Field(ge=0, le=0.5)
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+
+class Agency(_Model):
+    """One agency's extract: coverage, id salt, recording behaviour and tables."""
+
+    title: str
+    schema_name: str
+    description: str = ""
+    modelled: bool = Field(False, description="True when names are modelled, not copied from a public spec.")
+    coverage: Coverage = Coverage()
+    id_salt: str
+    person_duplicates: Duplicates | None = None
+    sail_linkage: bool = False
+    tables: dict[str, Table]
+
+
+class AlfModel(_Model):
+    """SAIL ALF assignment: the share of records with each ALF_STS_CD and score ranges."""
+
+    status_codes: dict[int, float]
+    match_pct: dict[int, tuple[float, float]] = {}
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+    @field_validator("status_codes")
+    @classmethod
+    def _sum(cls, v):
+        total = sum(v.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"status code shares sum to {total:.6g}, not 1; rescale them")
+        if 99 not in v:
+            raise ValueError("status code 99 (unmatched) must be listed")
+        return v
+
+
+class Linkage(_Model):
+    """SAIL-style linking fields."""
+
+    alf: AlfModel
+
+
+class Checks(_Model):
+    """Validation settings."""
+
+    realism_z: float = Field(4.0, gt=0, description="Tolerance in standard errors for realism checks.")
+
+
+class Profile(_Model):
+    """A whole, merged profile."""
+
+    name: str
+    description: str = ""
+    seed: int = Field(ge=0)
+    period: Period
+    size: Size
+    world: World
+    agencies: dict[str, Agency]
+    linkage: Linkage
+    checks: Checks = Checks()

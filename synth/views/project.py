@@ -1,0 +1,208 @@
+"""Project the truth of one shard into an agency's tables, as the profile declares them.
+
+For each agency: the proceedings it covers, the person records it holds (with duplicate records
+and SAIL linking fields where declared), then each table's rows, columns, transforms and
+recording gaps. Also returns the agency-record -> truth-person map for ``truth/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synth.profile.models import Agency, Column, Linkage, Table
+from synth.rng import generator, stream_key
+from synth.views import transforms as T
+from synth.world.ids import keyed_id
+from synth.world.schema import id_field, resolve_path
+
+NULL_INT = pd.NA
+
+
+@dataclass
+class AgencyFrame:
+    """Row sources of one agency for one shard: the truth tables restricted to its coverage."""
+
+    tables: dict[str, pd.DataFrame]
+    person_map: pd.DataFrame  # proceeding_id, person_id, agency_person_id
+
+
+def _key(agency: Agency, entity: str) -> int:
+    return stream_key(f"{agency.id_salt}:{entity}")
+
+
+def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage | None) -> AgencyFrame:
+    """Restrict the truth to an agency's coverage and build its person records."""
+    proc = truth["proceeding"]
+    cov = proc[proc["country"].isin(agency.coverage.country) & proc["law_type"].isin(agency.coverage.law_type)]
+    ids = cov["proceeding_id"].to_numpy()
+
+    def by_proc(name):
+        t = truth[name]
+        return t[np.isin(t["proceeding_id"].to_numpy(), ids)].reset_index(drop=True)
+
+    parties = by_proc("proceeding_party")
+    seq = proc.set_index("proceeding_id")["sequence"].reindex(parties["proceeding_id"]).to_numpy()
+    pm = pd.DataFrame({"proceeding_id": parties["proceeding_id"].to_numpy(),
+                       "person_id": parties["person_id"].to_numpy(), "sequence": seq})
+    pm = pm.sort_values(["person_id", "sequence", "proceeding_id"], kind="stable").reset_index(drop=True)
+    base = keyed_id(pm["person_id"].to_numpy(), _key(agency, "person"))
+    agency_pid = base
+    if agency.person_duplicates is not None and len(pm):
+        first = np.concatenate([[True], pm["person_id"].to_numpy()[1:] != pm["person_id"].to_numpy()[:-1]])
+        dup = (~first) & (rng.random(len(pm)) < agency.person_duplicates.rate)
+        variant = keyed_id(pm["person_id"].to_numpy(), _key(agency, "person-duplicate"))
+        agency_pid = np.where(dup, variant, base)
+    pm["agency_person_id"] = agency_pid
+    ap = pm.drop_duplicates("agency_person_id", keep="first")[["agency_person_id", "person_id", "proceeding_id"]]
+    ap = ap.rename(columns={"proceeding_id": "first_proceeding_id"}).sort_values("agency_person_id")
+    ap = ap.reset_index(drop=True)
+    if agency.sail_linkage and link is not None:
+        ap = _alf(ap, agency, link, rng)
+    persons = truth["person"]
+    tables = {
+        "proceeding": cov.reset_index(drop=True),
+        "proceeding_child": by_proc("proceeding_child"),
+        "proceeding_party": parties,
+        "proceeding_relationship": by_proc("proceeding_relationship"),
+        "hearing": by_proc("hearing"),
+        "person": persons[persons["person_id"].isin(ap["person_id"])].reset_index(drop=True),
+        "family": truth["family"][truth["family"]["family_id"].isin(cov["family_id"])].reset_index(drop=True),
+        "agency_person": ap,
+    }
+    return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]])
+
+
+def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
+    """SAIL linking fields per person record: status code, project-encrypted ALF and score."""
+    codes = np.array(list(link.alf.status_codes), dtype=np.int64)
+    p = np.array(list(link.alf.status_codes.values()), dtype=float)
+    cdf = np.cumsum(p / p.sum())
+    cdf[-1] = 1
+    n = len(ap)
+    sts = codes[np.searchsorted(cdf, rng.random(n), side="right").clip(0, len(codes) - 1)]
+    matched = sts != 99
+    alf = keyed_id(ap["person_id"].to_numpy(), stream_key(f"alf:{agency.id_salt}"))
+    pct = np.full(n, np.nan)
+    u = rng.random(n)
+    for code, (lo, hi) in link.alf.match_pct.items():
+        m = sts == code
+        pct[m] = np.round(lo + (hi - lo) * u[m], 6)
+    ap = ap.copy()
+    ap["alf_pe"] = pd.Series(pd.array(alf, dtype="Int64")).where(matched, NULL_INT).to_numpy()
+    ap["alf_pe"] = ap["alf_pe"].astype("Int64")
+    ap["alf_sts_cd"] = sts
+    ap["alf_mtch_pct"] = pct
+    return ap
+
+
+def _lookup(values: np.ndarray, table: pd.DataFrame, key: str, field: str) -> pd.Series:
+    """Values of ``table[field]`` for ids in ``values`` (null where the id is null or absent)."""
+    ids_ = table[key].to_numpy()
+    vals = pd.Series(values)
+    present = vals.notna().to_numpy()
+    v = vals.to_numpy(dtype=np.int64, na_value=-1) if present.size else np.zeros(0, np.int64)
+    pos = np.searchsorted(ids_, v)
+    pos = np.clip(pos, 0, max(len(ids_) - 1, 0))
+    found = present & (len(ids_) > 0) & (ids_[pos] == v if len(ids_) else False)
+    col = table[field]
+    out = col.iloc[pos].reset_index(drop=True) if len(ids_) else pd.Series([None] * len(vals))
+    return out.where(pd.Series(found), None) if not found.all() else out
+
+
+def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str, truth) -> pd.Series:
+    """Resolve a dotted field path for every row (following references through the truth)."""
+    hops, final_table, _ = resolve_path(source, path)
+    if not hops:
+        return rows[path].reset_index(drop=True)
+    parts = path.split(".")
+    current = rows[hops[0][0]].reset_index(drop=True)
+    for i, (_ref, target) in enumerate(hops):
+        table = truth[target] if target in truth else frame.tables[target]
+        next_field = parts[i + 1]
+        current = _lookup(current.to_numpy(object) if current.dtype == object else current.to_numpy(),
+                          table, id_field(target), next_field)
+    return current
+
+
+def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Column, source: str,
+                truth) -> pd.Series:
+    field = col.field or id_field(source)
+    if source == "agency_person" and col.id == "person" and field == "agency_person_id":
+        return rows["agency_person_id"].reset_index(drop=True).astype("Int64")
+    truth_ids = field_values(frame, rows, source, field, truth)
+    present = truth_ids.notna().to_numpy()
+    raw = pd.to_numeric(truth_ids, errors="coerce").fillna(0).to_numpy(np.int64)
+    if col.id == "person" and "proceeding_id" in rows.columns:
+        pm = frame.person_map
+        left = pd.DataFrame({"proceeding_id": rows["proceeding_id"].to_numpy(), "person_id": raw})
+        got = left.merge(pm, on=["proceeding_id", "person_id"], how="left")["agency_person_id"].to_numpy()
+        base = keyed_id(raw, _key(agency, "person"))
+        out = np.where(pd.isna(got), base, got).astype(np.int64)
+    else:
+        out = keyed_id(raw, _key(agency, col.id))
+    return pd.Series(pd.array(out, dtype="Int64")).where(pd.Series(present), NULL_INT)
+
+
+def _fy(frame: AgencyFrame, rows: pd.DataFrame, source: str, truth) -> np.ndarray:
+    for path in ("fy", "proceeding_id.fy", "first_proceeding_id.fy"):
+        try:
+            resolve_path(source, path)
+        except KeyError:
+            continue
+        return pd.to_numeric(field_values(frame, rows, source, path, truth)).to_numpy(float)
+    return np.full(len(rows), np.nan)
+
+
+def _missing_rate(col: Column, fy: np.ndarray) -> np.ndarray:
+    m = col.missing
+    if m.rate is not None:
+        return np.full(len(fy), m.rate)
+    years = np.array(sorted(m.by_year), dtype=float)
+    rates = np.array([m.by_year[int(y)] for y in years])
+    return np.interp(np.nan_to_num(fy, nan=years[-1]), years, rates)
+
+
+def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) -> pd.DataFrame:
+    """Build one agency table for one shard."""
+    source = table.rows
+    rows = frame.tables[source]
+    for f, allowed in table.where.items():
+        vals = field_values(frame, rows, source, f, truth)
+        rows = rows[vals.isin(allowed).to_numpy()]
+    rows = rows.reset_index(drop=True)
+    fy = None
+    out = {}
+    for col in table.columns:
+        if col.const is not None:
+            values = pd.Series([col.const] * len(rows), dtype=object)
+        elif col.id is not None:
+            values = _agency_ids(frame, agency, rows, col, source, truth)
+        else:
+            values = field_values(frame, rows, source, col.field, truth)
+        values = T.apply(values.reset_index(drop=True), col.transforms)
+        if col.missing is not None and not col.required and len(rows):
+            fy = _fy(frame, rows, source, truth) if fy is None else fy
+            blank = rng.random(len(rows)) < _missing_rate(col, fy)
+            values = values.astype(object).where(~pd.Series(blank), None)
+        out[col.name] = values.reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFrame], seed: int, shard: int,
+                   link: Linkage | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """All tables of one agency for one shard, plus its record -> person map.
+
+    Returns:
+        ``(tables, links)``: tables keyed as in the profile; ``links`` has agency, table,
+        agency_person_id and person_id for every person record the agency holds.
+    """
+    rng = generator(seed, "view", agency_key, shard)
+    frame = covered(agency, truth, rng, link)
+    tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
+    ap = frame.tables["agency_person"]
+    links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
+                          "person_id": ap["person_id"].to_numpy()})
+    return tables, links

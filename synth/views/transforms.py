@@ -1,0 +1,86 @@
+"""Named transforms a profile may apply to a column's values (``transforms: [...]``).
+
+Each transform is a pure function ``(values, params) -> values`` over a pandas Series. Dates are
+pandas datetime Series; nulls stay null.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s)
+
+
+def week_of_birth(s: pd.Series, p: dict) -> pd.Series:
+    """SAIL WOB: the Monday on or before the date."""
+    d = _dates(s)
+    return d - pd.to_timedelta(d.dt.weekday, unit="D")
+
+
+def month_start(s: pd.Series, p: dict) -> pd.Series:
+    """Truncate a date to the first of its month (DOB recorded as month/year)."""
+    d = _dates(s)
+    return d.dt.to_period("M").dt.to_timestamp().where(d.notna())
+
+
+def month(s: pd.Series, p: dict) -> pd.Series:
+    """Calendar month number (1-12)."""
+    return _dates(s).dt.month.astype("Int64")
+
+
+def year(s: pd.Series, p: dict) -> pd.Series:
+    """Calendar year."""
+    return _dates(s).dt.year.astype("Int64")
+
+
+def code_map(s: pd.Series, p: dict) -> pd.Series:
+    """Map values through ``map:``; values not listed become ``default:`` (null if absent)."""
+    mapping = {str(k): v for k, v in p.get("map", {}).items()}
+    default = p.get("default")
+    keys = s.astype(object).where(s.notna(), None)
+    out = keys.map(lambda v: mapping.get(str(v), default) if v is not None else None)
+    return out
+
+
+def at_time(s: pd.Series, p: dict) -> pd.Series:
+    """A date at a fixed time of day (``time: "10:00:00"``)."""
+    return _dates(s) + pd.to_timedelta(p.get("time", "10:00:00"))
+
+
+def fmt(s: pd.Series, p: dict) -> pd.Series:
+    """Format each value with a Python format pattern (``pattern: "C{:09d}"``)."""
+    pattern = p["pattern"]
+    vals = s.to_numpy(object)
+    out = np.array([None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                    else pattern.format(v) for v in vals], dtype=object)
+    return pd.Series(out, index=s.index)
+
+
+def upper(s: pd.Series, p: dict) -> pd.Series:
+    """Upper-case text."""
+    return s.astype(object).where(s.isna(), s.astype(str).str.upper())
+
+
+TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
+    "week_of_birth": week_of_birth,
+    "month_start": month_start,
+    "month": month,
+    "year": year,
+    "code_map": code_map,
+    "at_time": at_time,
+    "format": fmt,
+    "upper": upper,
+}
+
+
+def apply(values: pd.Series, transforms) -> pd.Series:
+    """Apply a column's transforms in order."""
+    for t in transforms:
+        params = t.model_extra or {}
+        values = TRANSFORMS[t.name](values, params)
+    return values

@@ -1,0 +1,78 @@
+"""Everything the world model needs, prepared once per run from a loaded profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from synth.profile import distributions as D
+from synth.profile.loader import LoadedProfile
+from synth.world.geography import Geography, load_geography
+from synth.world.volumes import Strata, index_strata, read_volumes
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def to_days(d: dt.date) -> int:
+    """Days since 1970-01-01."""
+    return (d - EPOCH).days
+
+
+def fy_of(days: np.ndarray) -> np.ndarray:
+    """Financial year (the calendar year it starts in) of each day number."""
+    m = np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    year, month = m // 12 + 1970, m % 12 + 1
+    return np.where(month >= 4, year, year - 1)
+
+
+@dataclass(frozen=True)
+class WorldContext:
+    """Arrays and distributions for simulating families (picklable, shared by workers).
+
+    Attributes:
+        seed: run seed.
+        start, end: first and last issue day (days since 1970-01-01).
+        dists: the profile's named distributions.
+        geo: local authorities and LSOAs.
+        strata: index-proceeding strata.
+    """
+
+    seed: int
+    start: int
+    end: int
+    dists: dict
+    geo: Geography
+    strata: Strata
+
+
+def teen_share(dist: D.Histogram) -> float:
+    """Share of a mother's-age-at-first-birth histogram below 20 years."""
+    edges = np.asarray(dist.bins)
+    p = dist.p
+    lo, hi = edges[:-1], edges[1:]
+    frac = np.clip((20 - lo) / (hi - lo), 0, 1)
+    return float((p * frac).sum())
+
+
+def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContext:
+    """Prepare a run's world context from a checked profile."""
+    prof = loaded.profile
+    w = prof.world
+    geo = load_geography(loaded.reference_path(w.local_authorities.file), loaded.reference_path(w.lsoas.file))
+    first_fy = int(fy_of(np.array([to_days(prof.period.start)]))[0])
+    last_fy = int(fy_of(np.array([to_days(prof.period.end)]))[0])
+    volumes = read_volumes(loaded.reference_path(w.volumes.file), first_fy, last_fy)
+    volumes = volumes[volumes["country"].isin(w.countries)].reset_index(drop=True)
+    mafb = w.distributions["mother_age_at_first_birth"]
+    teen = {lt: teen_share(mafb.cases[lt]) for lt in mafb.cases}
+    strata = index_strata(volumes, w.distributions, teen)
+    return WorldContext(
+        seed=prof.seed if seed is None else int(seed),
+        start=to_days(prof.period.start),
+        end=to_days(prof.period.end),
+        dists=dict(w.distributions),
+        geo=geo,
+        strata=strata,
+    )

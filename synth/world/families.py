@@ -1,0 +1,240 @@
+"""Simulate one shard of families: mothers, children, fathers and their proceedings over time.
+
+A family is a birth mother, her children (possibly by different fathers), the fathers, other
+relatives who become parties, and every proceeding about any of them. The first (index)
+proceeding is placed by the volume strata; the children on it are built back from the youngest
+child's age; then the family may return to court (recurrence), often with a new baby.
+
+All arrays are local to the shard; truth ids are composed from the global family index so they
+never depend on scheduling:
+
+* person_id = family_id * 64 + slot (0 mother, 1-8 fathers, 9-12 relatives, 13-63 children)
+* proceeding_id = family_id * 8 + sequence
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from synth.profile.requirements import AWAY_FROM_HOME
+from synth.world import sampling as S
+from synth.world.context import WorldContext, fy_of
+
+MAX_FATHERS = 8
+MAX_CHILDREN = 51
+MAX_PROCEEDINGS = 8
+FATHER_SLOT0, RELATIVE_SLOT0, CHILD_SLOT0 = 1, 9, 13
+MIN_SPACING_DAYS = 300
+OLDEST_SUBJECT_DAYS = int(17.9 * S.YEAR)
+#: Gap kept between a disposal and the family's next issue.
+MIN_GAP_AFTER_DISPOSAL = 28
+#: Oldest a mother may be at a new birth in the recurrence mechanism.
+MAX_MOTHER_AGE_AT_BIRTH = 47 * S.YEAR
+
+
+@dataclass
+class Grow:
+    """Columns that grow by appending arrays and are concatenated once at the end."""
+
+    parts: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, **cols: np.ndarray) -> None:
+        for k, v in cols.items():
+            self.parts.setdefault(k, []).append(np.asarray(v))
+
+    def done(self) -> dict[str, np.ndarray]:
+        return {k: np.concatenate(v) for k, v in self.parts.items()}
+
+
+@dataclass
+class ShardWorld:
+    """The raw arrays of one simulated shard (shard-local indices)."""
+
+    family_id: np.ndarray
+    country: np.ndarray
+    la: np.ndarray
+    lsoa: np.ndarray
+    mother_dob: np.ndarray
+    teen_first_birth: np.ndarray
+    ethnicity: np.ndarray
+    n_fathers: np.ndarray
+    father_dob_gap: np.ndarray  # (families, MAX_FATHERS) father's age minus mother's, days
+    relatives_used: np.ndarray  # (families, 4) bool
+    children: dict[str, np.ndarray]
+    proceedings: dict[str, np.ndarray]
+    subjects: dict[str, np.ndarray]
+
+
+def _issue_dates(ctx: WorldContext, rng, fy: np.ndarray) -> np.ndarray:
+    """Issue day numbers within each financial year, with the profile's monthly seasonality."""
+    month = S.categorical(ctx.dists["month_of_issue"], rng, len(fy)).astype(int)
+    year = np.where(month >= 4, fy, fy + 1)
+    mi = (year - 1970) * 12 + month - 1
+    first = mi.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    nxt = (mi + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    day = first + np.floor(rng.random(len(fy)) * (nxt - first)).astype(np.int64)
+    return np.clip(day, ctx.start, ctx.end)
+
+
+def _children_for_index(ctx: WorldContext, rng, law: np.ndarray):
+    """Subject children of the index proceedings: (family row, age at issue in days) sorted."""
+    d = ctx.dists
+    n = len(law)
+    k = S.categorical(d["children_per_case"], rng, n, law).astype(int)
+    youngest = S.histogram_days(d["youngest_child_age_at_issue"], rng, n, law)
+    # Room for older siblings before the eldest would be 18: drop the ones that cannot fit.
+    room = np.maximum(OLDEST_SUBJECT_DAYS - np.maximum(youngest, 0), 0)
+    k = np.minimum(k, 1 + (room // MIN_SPACING_DAYS).astype(int))
+    fam = np.repeat(np.arange(n), k)
+    rank = S.within_group_index(fam)  # 0 = youngest
+    spacing = S.lognormal_days(d["sibling_spacing"], rng, len(fam))
+    spacing = np.where(rank == 0, 0.0, np.maximum(spacing, MIN_SPACING_DAYS))
+    cum = np.cumsum(spacing)
+    starts = np.flatnonzero(rank == 0)
+    cum -= np.repeat(cum[starts], np.diff(np.concatenate([starts, [len(fam)]])))
+    total = np.zeros(n)
+    np.maximum.at(total, fam, cum)
+    # Compress spacings for families that would exceed the oldest age (keeping >= minimum).
+    scale = np.where(total > room, room / np.maximum(total, 1), 1.0)
+    age = youngest[fam] + cum * scale[fam]
+    return fam, np.round(age).astype(np.int64), rank
+
+
+def _outcomes(ctx: WorldContext, rng, proc_law: np.ndarray, sub_proc: np.ndarray, age_days: np.ndarray):
+    """Final order per subject child, correlated within the sibling group of a proceeding."""
+    d = ctx.dists
+    u_case = rng.random(len(proc_law))
+    shared = rng.random(len(sub_proc)) < d["outcome_sibling_correlation"].p
+    u = np.where(shared, u_case[sub_proc], rng.random(len(sub_proc)))
+    band = S.age_band(age_days)
+    return S.categorical(d["outcome"], rng, len(sub_proc), proc_law[sub_proc], band, u=u), band
+
+
+def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: np.ndarray) -> ShardWorld:
+    """Simulate the families with the given global ids from one generator."""
+    d = ctx.dists
+    n = len(family_ids)
+    st = ctx.strata
+    s = np.searchsorted(np.cumsum(st.index_p), rng.random(n), side="right").clip(0, len(st.index_p) - 1)
+    fy, country, law = st.fy[s], st.country[s], st.law[s]
+    issue = _issue_dates(ctx, rng, fy)
+    la = ctx.geo.sample_la(country, law, rng.random(n))
+    lsoa = ctx.geo.sample_lsoa(la, rng.random(n))
+    ethnicity = S.categorical(d["ethnicity"], rng, n, country)
+
+    # Index proceeding children, mother and fathers.
+    cf, age, rank = _children_for_index(ctx, rng, law)
+    child_dob = issue[cf] - age
+    k = np.bincount(cf, minlength=n)
+    eldest_dob = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(eldest_dob, cf, child_dob)
+    a1 = S.histogram_days(d["mother_age_at_first_birth"], rng, n, law)
+    mother_dob = eldest_dob - np.round(a1).astype(np.int64)
+    teen = a1 < 20 * S.YEAR
+    # Birth order: eldest first. New father at a birth with probability p (not for the eldest).
+    order = np.lexsort((-rank, cf))  # within family: eldest (highest rank) first
+    cf, age, rank, child_dob = cf[order], age[order], rank[order], child_dob[order]
+    birth_no = S.within_group_index(cf)
+    new_father = S.share(d["new_father_at_birth"], rng, len(cf)) & (birth_no > 0)
+    father_idx = _group_cumsum(new_father.astype(int), cf)
+    father_idx = np.minimum(father_idx, MAX_FATHERS - 1)
+    n_fathers = np.zeros(n, dtype=np.int64)
+    np.maximum.at(n_fathers, cf, father_idx + 1)
+    gap = S.histogram_days(d["father_age_gap"], rng, n * MAX_FATHERS).reshape(n, MAX_FATHERS)
+
+    children = Grow()
+    children.add(family=cf, slot=CHILD_SLOT0 + birth_no, dob=child_dob, father=father_idx,
+                 sex=np.where(S.share(d["child_sex_male"], rng, len(cf)), 1, 2))
+    n_children = k.copy()
+
+    procs, subs = Grow(), Grow()
+    proc = dict(family=np.arange(n), seq=np.zeros(n, dtype=np.int64), law=law.astype(object), issue=issue)
+    sub_fam_child = np.arange(len(cf))  # rows into the children arrays
+    sub_proc_local = cf  # index into this round's proceedings
+    history = np.where(teen, "first_teen", "first_other").astype(object)
+    child_parts = children
+    n_procs = 0
+    for seq in range(MAX_PROCEEDINGS):
+        m = len(proc["family"])
+        if m == 0:
+            break
+        ch = {k2: np.concatenate(v) for k2, v in child_parts.parts.items()}
+        sub_age = proc["issue"][sub_proc_local] - ch["dob"][sub_fam_child]
+        outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age)
+        fyp = fy_of(proc["issue"])
+        dur = S.lognormal_days(d["duration"], rng, m, proc["law"], key=fyp.astype(str))
+        planned = proc["issue"] + np.maximum(np.round(dur).astype(np.int64), 1)
+        receipt = proc["issue"] + S.poisson(d["issue_to_receipt_days"], rng, m)
+        base = n_procs
+        n_procs += m
+        procs.add(family=proc["family"], seq=proc["seq"], law=proc["law"], issue=proc["issue"],
+                  receipt=receipt, planned_disposal=planned, fy=fyp)
+        subs.add(proc=base + sub_proc_local, child=sub_fam_child, age=sub_age, outcome=outcome, band=band)
+
+        # Recurrence: does the family come back, when, under which law, about whom?
+        gap_days = S.survival_days(d["recurrence"], rng, m, proc["law"], history)
+        nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
+        nxt_issue = np.maximum(nxt_issue, planned + MIN_GAP_AFTER_DISPOSAL)
+        back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
+        nxt_law = S.categorical(d["recurrence_law_type"], rng, m, proc["law"])
+        baby = S.share(d["recurrence_new_baby"], rng, m) & (nxt_law == "public")
+        baby_age = np.round(S.histogram_days(d["recurrence_baby_age_at_issue"], rng, m)).astype(np.int64)
+        fam = proc["family"]
+        baby_dob = nxt_issue - baby_age
+        baby &= (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
+        # Earlier subjects who are still at home and young enough come back too.
+        stays = ~np.isin(outcome, AWAY_FROM_HOME)
+        still_child = (nxt_issue[sub_proc_local] - ch["dob"][sub_fam_child]) < OLDEST_SUBJECT_DAYS
+        carry = stays & still_child & back[sub_proc_local]
+        has_carry = np.bincount(sub_proc_local[carry], minlength=m) > 0
+        go = back & (baby | has_carry)
+        # New babies: append children (father may change at this birth).
+        bi = np.flatnonzero(go & baby)
+        bf = fam[bi]
+        nf = S.share(d["new_father_at_birth"], rng, len(bi))
+        cur_father = _last_father(ch, bf, len(family_ids))
+        bfather = np.minimum(np.where(nf, n_fathers[bf], cur_father), MAX_FATHERS - 1)
+        np.maximum.at(n_fathers, bf, bfather + 1)
+        new_rows = sum(len(a) for a in child_parts.parts["family"]) + np.arange(len(bi))
+        children.add(family=bf, slot=CHILD_SLOT0 + n_children[bf], dob=baby_dob[bi], father=bfather,
+                     sex=np.where(S.share(d["child_sex_male"], rng, len(bi)), 1, 2))
+        n_children[bf] += 1
+        # Next round's proceedings and subjects.
+        nxt_idx = np.flatnonzero(go)
+        remap = np.full(m, -1)
+        remap[nxt_idx] = np.arange(len(nxt_idx))
+        keep = carry & go[sub_proc_local]
+        sp = np.concatenate([remap[sub_proc_local[keep]], remap[bi]])
+        sc = np.concatenate([sub_fam_child[keep], new_rows])
+        o = np.lexsort((sc, sp))
+        sub_proc_local, sub_fam_child = sp[o], sc[o]
+        proc = dict(family=fam[nxt_idx], seq=proc["seq"][nxt_idx] + 1, law=nxt_law[nxt_idx],
+                    issue=nxt_issue[nxt_idx])
+        history = np.full(len(nxt_idx), "repeat", dtype=object)
+
+    rel_used = np.zeros((n, 4), dtype=bool)
+    return ShardWorld(
+        family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,
+        teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
+        relatives_used=rel_used, children=children.done(), proceedings=procs.done(), subjects=subs.done(),
+    )
+
+
+def _group_cumsum(x: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``x`` within runs of a sorted ``group``."""
+    c = np.cumsum(x)
+    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]])) if len(group) else np.zeros(0, int)
+    before = c[starts] - x[starts]
+    return c - np.repeat(before, np.diff(np.concatenate([starts, [len(group)]])))
+
+
+def _last_father(ch: dict, families: np.ndarray, n: int) -> np.ndarray:
+    """Father index of each family's most recently born child."""
+    last_dob = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last_dob, ch["family"], ch["dob"])
+    is_last = ch["dob"] == last_dob[ch["family"]]
+    father = np.zeros(n, dtype=np.int64)
+    father[ch["family"][is_last]] = ch["father"][is_last]
+    return father[families]

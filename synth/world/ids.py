@@ -1,0 +1,144 @@
+"""Identifiers: safe-range NHS numbers and UPNs, pseudo-postcodes, and keyed permutations.
+
+* NHS numbers come only from the never-issued test range 999 000 0000 - 999 999 9999, with valid
+  mod-11 check digits (domain/schemas.md 6.1). Each person gets a distinct one through a keyed
+  permutation of the run's dense person sequence, so numbers never collide until the range (about
+  909,000 valid numbers) is exhausted; beyond that they wrap and repeat.
+* UPNs use LA number 999, which is never issued (6.2), with a correct check letter.
+* Agency ids are keyed bijections of truth ids: distinct truth ids always give distinct agency ids.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+UPN_ALPHABET = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
+_MASK48 = np.uint64((1 << 48) - 1)
+
+
+def nhs_check_digit(first9: np.ndarray) -> np.ndarray:
+    """Mod-11 check digit for 9-digit integers; 10 means the number is invalid."""
+    digits = (first9[:, None] // 10 ** np.arange(8, -1, -1)) % 10
+    total = (digits * np.arange(10, 1, -1)).sum(axis=1)
+    check = 11 - total % 11
+    return np.where(check == 11, 0, check)
+
+
+@lru_cache(maxsize=1)
+def valid_test_nhs_numbers() -> np.ndarray:
+    """All valid NHS numbers in the 999 test range, ascending, as int64."""
+    first9 = 999_000_000 + np.arange(1_000_000, dtype=np.int64)
+    check = nhs_check_digit(first9)
+    ok = check != 10
+    return first9[ok] * 10 + check[ok]
+
+
+def is_valid_nhs(numbers: np.ndarray) -> np.ndarray:
+    """True for 10-digit numbers with a valid check digit."""
+    n = np.asarray(numbers, dtype=np.int64)
+    return (n >= 10**9) & (n < 10**10) & (nhs_check_digit(n // 10) == n % 10)
+
+
+def _mix48(x: np.ndarray, key: int) -> np.ndarray:
+    """A keyed bijection on 48-bit integers (xor, odd multiply, xorshift; all invertible)."""
+    x = np.asarray(x, dtype=np.uint64) & _MASK48
+    k = np.uint64(key) & _MASK48
+    with np.errstate(over="ignore"):
+        for r in range(3):
+            x = (x ^ (k + np.uint64(r * 0x9E3779B97F4A))) & _MASK48
+            x = (x * np.uint64(0x5DEECE66D | 1)) & _MASK48
+            x = x ^ (x >> np.uint64(23))
+    return x
+
+
+def keyed_id(truth_ids: np.ndarray, key: int) -> np.ndarray:
+    """Agency-facing ids: a keyed bijection of non-negative truth ids below 2**48, plus 1."""
+    return (_mix48(truth_ids, key) + np.uint64(1)).astype(np.int64)
+
+
+def permute_index(seq: np.ndarray, size: int, key: int) -> np.ndarray:
+    """A keyed permutation of ``range(size)`` applied to ``seq`` (cycle-walking on 48 bits).
+
+    Values of ``seq`` at or above ``size`` wrap modulo ``size``.
+    """
+    x = np.asarray(seq, dtype=np.uint64) % np.uint64(size)
+    bits = max(1, int(size - 1).bit_length())
+    mask = np.uint64((1 << bits) - 1)
+    out = x.copy()
+    todo = np.ones(len(x), dtype=bool)
+    # A bijection on [0, 2**bits) restricted by cycle walking to [0, size).
+    cur = x.copy()
+    while todo.any():
+        cur[todo] = _small_mix(cur[todo], key, bits, mask)
+        done = todo & (cur < np.uint64(size))
+        out[done] = cur[done]
+        todo &= ~done
+    return out.astype(np.int64)
+
+
+def _small_mix(x: np.ndarray, key: int, bits: int, mask: np.uint64) -> np.ndarray:
+    k = np.uint64(key) & mask
+    shift = np.uint64(max(1, bits // 2))
+    with np.errstate(over="ignore"):
+        for r in range(4):
+            x = (x ^ ((k + np.uint64(r * 0x9E37)) & mask)) & mask
+            x = (x * np.uint64(0x2545F491 | 1)) & mask
+            x = x ^ (x >> shift)
+    return x
+
+
+def nhs_numbers(person_seq: np.ndarray, key: int) -> np.ndarray:
+    """Distinct test-range NHS numbers (as 10-character strings) for dense person sequence numbers."""
+    valid = valid_test_nhs_numbers()
+    return valid[permute_index(person_seq, len(valid), key)].astype(str)
+
+
+def upn_check_letter(body: np.ndarray) -> np.ndarray:
+    """Check letters for 12-character UPN bodies (LA number + establishment + year + serial)."""
+    chars = np.array([list(b) for b in body]) if len(body) else np.zeros((0, 12), dtype="<U1")
+    values = np.zeros(chars.shape, dtype=np.int64)
+    is_digit = np.char.isdigit(chars)
+    values[is_digit] = chars[is_digit].astype(np.int64)
+    if (~is_digit).any():
+        lookup = {c: i for i, c in enumerate(UPN_ALPHABET)}
+        values[~is_digit] = np.vectorize(lookup.__getitem__)(chars[~is_digit])
+    weights = np.arange(2, 14)
+    return UPN_ALPHABET[(values * weights).sum(axis=1) % 23]
+
+
+def upns(person_seq: np.ndarray, issue_year: np.ndarray) -> np.ndarray:
+    """UPNs with never-issued LA number 999: unique per (sequence, year of issue)."""
+    seq = np.asarray(person_seq, dtype=np.int64)
+    est = (seq // 1000) % 10000
+    serial = seq % 1000
+    yy = np.asarray(issue_year, dtype=np.int64) % 100
+    body = np.char.add(np.char.add(np.char.add("999", np.char.zfill(est.astype(str), 4)),
+                                   np.char.zfill(yy.astype(str), 2)), np.char.zfill(serial.astype(str), 3))
+    return np.char.add(upn_check_letter(body), body)
+
+
+def upn_is_valid(upn: np.ndarray) -> np.ndarray:
+    """True for 13-character UPNs whose check letter is right."""
+    upn = np.asarray(upn, dtype=str)
+    ok = (np.char.str_len(upn) == 13)
+    out = np.zeros(len(upn), dtype=bool)
+    if ok.any():
+        body = np.array([u[1:] for u in upn[ok]])
+        out[ok] = upn_check_letter(body) == np.array([u[0] for u in upn[ok]])
+    return out
+
+
+def pseudo_postcodes(la_index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Fictitious postcodes in the unallocated ZZ area: ``ZZ<district> <digit><letters>``.
+
+    The district follows the local authority, so people in one LA share outward codes.
+    ZZ99 is left for the NHS pseudo-postcodes (e.g. ``ZZ99 3VZ`` no fixed abode).
+    """
+    n = len(la_index)
+    district = (np.asarray(la_index) % 98 + 1).astype(str)
+    letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+    inward = np.char.add(np.char.add(rng.integers(0, 10, n).astype(str), letters[rng.integers(0, 20, n)]),
+                         letters[rng.integers(0, 20, n)])
+    return np.char.add(np.char.add(np.char.add("ZZ", district), " "), inward).astype(object)

@@ -1,0 +1,102 @@
+"""The truth tables the world model produces: their fields, types and references.
+
+This is the contract between the world model and the agency views: a view column may name any
+field here, or follow a reference field (``proceeding_id.issue_date``) to another table.
+"""
+
+from __future__ import annotations
+
+#: table -> {field: type}; the first field is the table's id.
+TRUTH_TABLES: dict[str, dict[str, str]] = {
+    "family": {
+        "family_id": "int64", "country": "string", "la_code": "string", "lsoa_code": "string",
+        "dfj_area": "string", "mother_id": "int64", "teen_first_birth": "bool",
+        "n_proceedings": "int64",
+    },
+    "person": {
+        "person_id": "int64", "family_id": "int64", "family_role": "string", "sex": "int64",
+        "date_of_birth": "date", "date_of_death": "date", "ethnicity": "string",
+        "forename": "string", "surname": "string", "nhs_number": "string", "upn": "string",
+        "postcode": "string", "lsoa_code": "string", "la_code": "string", "country": "string",
+        "mother_id": "int64", "father_id": "int64",
+    },
+    "proceeding": {
+        "proceeding_id": "int64", "family_id": "int64", "sequence": "int64", "law_type": "string",
+        "country": "string", "la_code": "string", "dfj_area": "string", "court_name": "string",
+        "fy": "int64", "issue_date": "date", "receipt_date": "date", "disposal_date": "date",
+        "applicant_type": "string", "application_type": "string", "n_children": "int64",
+        "final_hearing_id": "int64", "returning_mother": "bool",
+    },
+    "proceeding_child": {
+        "pc_id": "int64", "proceeding_id": "int64", "person_id": "int64", "child_index": "int64",
+        "age_at_issue_days": "int64", "age_band": "string", "unborn_at_issue": "bool",
+        "outcome": "string", "has_outcome": "bool", "outcome_date": "date",
+    },
+    "proceeding_party": {
+        "party_id": "int64", "proceeding_id": "int64", "person_id": "int64",
+        "party_role": "string", "relationship": "string",
+    },
+    "proceeding_relationship": {
+        "relationship_id": "int64", "proceeding_id": "int64", "child_id": "int64",
+        "parent_id": "int64", "parent_role": "string",
+    },
+    "hearing": {
+        "hearing_id": "int64", "proceeding_id": "int64", "sequence": "int64",
+        "hearing_date": "date", "hearing_type": "string", "is_final": "bool",
+    },
+}
+
+#: Fields that point at another table's id, wherever they appear.
+REFERENCES: dict[str, str] = {
+    "family_id": "family", "person_id": "person", "mother_id": "person", "father_id": "person",
+    "child_id": "person", "parent_id": "person", "proceeding_id": "proceeding",
+    "final_hearing_id": "hearing", "hearing_id": "hearing", "pc_id": "proceeding_child",
+    "first_proceeding_id": "proceeding",
+}
+
+#: Rows a view may be built from besides the truth tables: one row per agency person record.
+AGENCY_PERSON_FIELDS: dict[str, str] = {
+    "agency_person_id": "int64", "person_id": "int64", "first_proceeding_id": "int64",
+    "alf_pe": "int64", "alf_sts_cd": "int64", "alf_mtch_pct": "float64",
+}
+
+ROW_SOURCES = (*TRUTH_TABLES, "agency_person")
+
+
+def fields_of(table: str) -> dict[str, str]:
+    """Fields of a truth table or of the ``agency_person`` rows."""
+    return AGENCY_PERSON_FIELDS if table == "agency_person" else TRUTH_TABLES[table]
+
+
+def id_field(table: str) -> str:
+    """The id field of a row source."""
+    return next(iter(fields_of(table)))
+
+
+def resolve_path(table: str, path: str) -> tuple[list[tuple[str, str]], str, str]:
+    """Follow a dotted field path from a row source.
+
+    Args:
+        table: The row source, e.g. ``"proceeding_child"``.
+        path: E.g. ``"proceeding_id.issue_date"``.
+
+    Returns:
+        ``(hops, final_table, type)`` where hops are ``(reference_field, target_table)`` pairs.
+
+    Raises:
+        KeyError: with a message naming the field that does not exist.
+    """
+    parts = path.split(".")
+    hops: list[tuple[str, str]] = []
+    current = table
+    for i, part in enumerate(parts):
+        fields = fields_of(current)
+        if part not in fields:
+            raise KeyError(f"'{part}' is not a field of {current} (fields: {', '.join(fields)})")
+        if i == len(parts) - 1:
+            return hops, current, fields[part]
+        if part not in REFERENCES:
+            raise KeyError(f"'{part}' of {current} is not a reference, so '.{parts[i + 1]}' cannot follow it")
+        hops.append((part, REFERENCES[part]))
+        current = REFERENCES[part]
+    raise KeyError("empty field path")

@@ -1,0 +1,292 @@
+"""Turn a simulated shard into the truth tables: proceedings, children, parties, hearings, people.
+
+Entry point: :func:`simulate_shard`. NHS numbers, which need the run-wide person sequence, are
+added afterwards by :func:`assign_nhs_numbers` in shard order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synth.rng import FAMILIES_PER_SHARD, generator, stream_key
+from synth.world import ids, names
+from synth.world import sampling as S
+from synth.world.context import WorldContext
+from synth.world.families import (
+    CHILD_SLOT0, FATHER_SLOT0, RELATIVE_SLOT0, ShardWorld, simulate_families,
+)
+
+PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE = 64, 8, 64
+RELATIVE_ROLES = ("grandparent", "grandparent", "other_relative", "other_relative")
+RELATIVE_SEX = (2, 1, 2, 1)
+MAX_HEARINGS = 60
+PUBLIC_FIRST, FINAL = "First Hearing", "Final Hearing"
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    return np.asarray(days, dtype="datetime64[D]")
+
+
+def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, pd.DataFrame]:
+    """Simulate one shard and return its truth tables (without NHS numbers).
+
+    Args:
+        ctx: the run's world context.
+        shard: shard number; it alone keys the random streams.
+        n_families: families in this shard (at most FAMILIES_PER_SHARD).
+    """
+    rng = generator(ctx.seed, "world", shard)
+    fam_ids = shard * FAMILIES_PER_SHARD + np.arange(n_families, dtype=np.int64)
+    w = simulate_families(ctx, rng, fam_ids)
+    return _tables(ctx, w, rng)
+
+
+def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
+    d = ctx.dists
+    p, sub, ch = w.proceedings, w.subjects, w.children
+    fam = p["family"]
+    m = len(fam)
+    fid = w.family_id
+    proc_id = fid[fam] * PROC_STRIDE + p["seq"]
+    open_ = p["planned_disposal"] > ctx.end
+    disposal = np.where(open_, -1, p["planned_disposal"])
+    la = w.la[fam]
+
+    # Subjects: person ids and proceeding-child rows.
+    child_pid = fid[ch["family"]] * PERSON_STRIDE + ch["slot"]
+    sub_pid = child_pid[sub["child"]]
+    sub_order = np.lexsort((sub_pid, sub["proc"]))
+    sub = {k: v[sub_order] for k, v in sub.items()}
+    sub_pid = sub_pid[sub_order]
+    sub_idx = S.within_group_index(sub["proc"])
+    n_children = np.bincount(sub["proc"], minlength=m)
+    has_outcome = ~open_[sub["proc"]]
+    outcome = np.where(has_outcome, sub["outcome"], None)
+
+    # Applicants (private law) and parties.
+    private = p["law"] == "private"
+    applicant = np.where(private, S.categorical(d["private_applicant"], rng, m), "local_authority")
+    father_rec = S.share(d["father_recorded"], rng, m, p["law"]) | (applicant == "father")
+    others = np.minimum(S.poisson(d["other_adult_parties"], rng, m, p["law"]), 2)
+    others = np.where(applicant == "grandparent", np.maximum(others, 1), others)
+    parties = _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others)
+
+    # Hearings.
+    hear = _hearings(ctx, rng, p, proc_id, open_)
+    final_id = np.full(m, -1, dtype=np.int64)
+    fin = hear["is_final"]
+    final_id[hear["_proc"][fin]] = hear["hearing_id"][fin]
+
+    proceeding = pd.DataFrame({
+        "proceeding_id": proc_id, "family_id": fid[fam], "sequence": p["seq"] + 1,
+        "law_type": p["law"].astype(object), "country": w.country[fam], "la_code": ctx.geo.la_code[la],
+        "dfj_area": ctx.geo.dfj_area[la], "court_name": ctx.geo.dfj_area[la] + " Family Court",
+        "fy": p["fy"], "issue_date": _dates(p["issue"]), "receipt_date": _dates(p["receipt"]),
+        "disposal_date": pd.to_datetime(pd.Series(_dates(disposal))).where(~open_).to_numpy("datetime64[ns]"),
+        "applicant_type": applicant.astype(object),
+        "application_type": S.categorical(d["application_type"], rng, m, p["law"]),
+        "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),
+        "returning_mother": p["seq"] > 0,
+    })
+    pchild = pd.DataFrame({
+        "pc_id": proc_id[sub["proc"]] * SUB_STRIDE + sub_idx, "proceeding_id": proc_id[sub["proc"]],
+        "person_id": sub_pid, "child_index": sub_idx, "age_at_issue_days": sub["age"].astype(np.int64),
+        "age_band": sub["band"], "unborn_at_issue": sub["age"] < 0, "outcome": outcome,
+        "has_outcome": has_outcome,
+        "outcome_date": pd.to_datetime(pd.Series(_dates(disposal[sub["proc"]]))).where(has_outcome)
+        .to_numpy("datetime64[ns]"),
+    })
+    people = _people(ctx, w, rng)
+    rel = _relationships(parties, pchild, people)
+    family = pd.DataFrame({
+        "family_id": fid, "country": w.country, "la_code": ctx.geo.la_code[w.la], "lsoa_code": w.lsoa,
+        "dfj_area": ctx.geo.dfj_area[w.la], "mother_id": fid * PERSON_STRIDE, "teen_first_birth": w.teen_first_birth,
+        "n_proceedings": np.bincount(fam, minlength=len(fid)),
+    })
+    hearing = pd.DataFrame({k: v for k, v in hear.items() if not k.startswith("_")})
+    tables = {"family": family, "person": people, "proceeding": proceeding, "proceeding_child": pchild,
+              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing}
+    return {k: v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
+
+
+def _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others) -> pd.DataFrame:
+    fid = w.family_id
+    fam = p["family"]
+    m = len(fam)
+    ch = w.children
+    rows_proc, rows_person, rows_role, rows_rel = [], [], [], []
+
+    def add(proc_idx, pid, role, rel):
+        rows_proc.append(proc_idx)
+        rows_person.append(pid)
+        rows_role.append(np.broadcast_to(np.asarray(role, dtype=object), proc_idx.shape))
+        rows_rel.append(np.broadcast_to(np.asarray(rel, dtype=object), proc_idx.shape))
+
+    all_p = np.arange(m)
+    add(all_p, fid[fam] * PERSON_STRIDE, np.where(applicant == "mother", "applicant", "respondent"), "mother")
+    # Fathers of subject children (distinct per proceeding), when recorded.
+    f_slot = ch["father"][sub["child"]]
+    key = np.unique(sub["proc"] * 16 + f_slot)
+    fp, fs = key // 16, key % 16
+    youngest_father = np.zeros(m, dtype=np.int64)
+    order = np.lexsort((-(ch["dob"][sub["child"]]), sub["proc"]))
+    firsts = order[np.flatnonzero(np.concatenate([[True], sub["proc"][order][1:] != sub["proc"][order][:-1]]))] \
+        if len(order) else order
+    youngest_father[sub["proc"][firsts]] = f_slot[firsts]
+    keep = father_rec[fp]
+    fp, fs = fp[keep], fs[keep]
+    is_app = (applicant[fp] == "father") & (fs == youngest_father[fp])
+    add(fp, fid[fam[fp]] * PERSON_STRIDE + FATHER_SLOT0 + fs, np.where(is_app, "applicant", "respondent"), "father")
+    # Other adults: relatives in slot order; the relative applicant is slot 0 (grandparent) or 2.
+    rel_p = np.repeat(all_p, others)
+    rel_j = S.within_group_index(rel_p)
+    other_app = np.flatnonzero(applicant == "other_relative")
+    rel_p = np.concatenate([rel_p, other_app])
+    rel_j = np.concatenate([rel_j, np.full(len(other_app), 2)])
+    is_app = ((applicant[rel_p] == "grandparent") & (rel_j == 0)) | ((applicant[rel_p] == "other_relative") & (rel_j == 2))
+    w.relatives_used[fam[rel_p], rel_j] = True
+    add(rel_p, fid[fam[rel_p]] * PERSON_STRIDE + RELATIVE_SLOT0 + rel_j,
+        np.where(is_app, "applicant", "respondent"), np.asarray(RELATIVE_ROLES, dtype=object)[rel_j])
+    add(sub["proc"], sub_pid, "subject", "child")
+    proc_idx = np.concatenate(rows_proc)
+    out = pd.DataFrame({
+        "proceeding_id": proc_id[proc_idx], "person_id": np.concatenate(rows_person),
+        "party_role": np.concatenate(rows_role), "relationship": np.concatenate(rows_rel),
+    })
+    out = out.sort_values(["proceeding_id", "person_id"], kind="stable").reset_index(drop=True)
+    out.insert(0, "party_id", out["proceeding_id"] * 64 + S.within_group_index(out["proceeding_id"].to_numpy()))
+    return out
+
+
+def _relationships(parties: pd.DataFrame, pchild: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Parent-child pairs on each proceeding: each subject child with its own parents who are parties."""
+    parents = parties[parties["relationship"].isin(["mother", "father"])]
+    pairs = pchild[["proceeding_id", "person_id"]].merge(
+        parents[["proceeding_id", "person_id", "relationship"]], on="proceeding_id", suffixes=("", "_parent"))
+    pairs = pairs.rename(columns={"person_id": "child_id", "person_id_parent": "parent_id",
+                                  "relationship": "parent_role"})
+    pos = np.searchsorted(people["person_id"].to_numpy(), pairs["child_id"].to_numpy())
+    own = np.where(pairs["parent_role"].to_numpy() == "mother",
+                   people["mother_id"].to_numpy(np.int64, na_value=-1)[pos],
+                   people["father_id"].to_numpy(np.int64, na_value=-1)[pos])
+    pairs = pairs[own == pairs["parent_id"].to_numpy()]
+    pairs = pairs.sort_values(["proceeding_id", "child_id", "parent_id"], kind="stable").reset_index(drop=True)
+    pairs.insert(0, "relationship_id",
+                 pairs["proceeding_id"] * 256 + S.within_group_index(pairs["proceeding_id"].to_numpy()))
+    return pairs
+
+
+def _people(ctx: WorldContext, w: ShardWorld, rng) -> pd.DataFrame:
+    d = ctx.dists
+    fid = w.family_id
+    n = len(fid)
+    ch = w.children
+    geo = ctx.geo
+    # Mothers.
+    mothers = dict(person_id=fid * PERSON_STRIDE, fam=np.arange(n), role="mother", sex=np.full(n, 2),
+                   dob=w.mother_dob, mother=-1, father=-1)
+    # Fathers actually present in the family.
+    fam_f = np.repeat(np.arange(n), w.n_fathers)
+    fj = S.within_group_index(fam_f)
+    f_dob = w.mother_dob[fam_f] - np.round(w.father_dob_gap[fam_f, fj]).astype(np.int64)
+    fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
+                   sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
+    # Relatives used as parties.
+    rf, rj = np.nonzero(w.relatives_used)
+    r_off = np.where(rj < 2, 1, -1) * np.round(rng.uniform(18, 32, len(rf)) * S.YEAR).astype(np.int64)
+    r_off = np.where(rj < 2, r_off, np.round(rng.uniform(-8, 8, len(rf)) * S.YEAR).astype(np.int64))
+    relatives = dict(person_id=fid[rf] * PERSON_STRIDE + RELATIVE_SLOT0 + rj, fam=rf,
+                     role=np.asarray(RELATIVE_ROLES, dtype=object)[rj],
+                     sex=np.asarray(RELATIVE_SEX)[rj], dob=w.mother_dob[rf] - r_off, mother=-1, father=-1)
+    children = dict(person_id=fid[ch["family"]] * PERSON_STRIDE + ch["slot"], fam=ch["family"], role="child",
+                    sex=ch["sex"], dob=ch["dob"], mother=fid[ch["family"]] * PERSON_STRIDE,
+                    father=fid[ch["family"]] * PERSON_STRIDE + FATHER_SLOT0 + ch["father"])
+    groups = [mothers, fathers, relatives, children]
+    cols = {k: np.concatenate([np.broadcast_to(np.asarray(g[k]), np.shape(g["person_id"])) for g in groups])
+            for k in mothers}
+    order = np.argsort(cols["person_id"], kind="stable")
+    cols = {k: v[order] for k, v in cols.items()}
+    famr = cols["fam"]
+    k = len(famr)
+    surname_own = names.surnames(k, rng)
+    fam_surname = names.surnames(n, rng)
+    is_mother = cols["role"] == "mother"
+    maternal = np.isin(cols["role"], ["grandparent", "other_relative"])
+    surname = np.where(is_mother | maternal, fam_surname[famr], surname_own)
+    # Children: father's surname (drawn as his own) or the mother's.
+    f_pos = np.searchsorted(cols["person_id"], cols["father"])
+    f_pos = np.clip(f_pos, 0, k - 1)
+    takes_father = S.share(d["child_father_surname"], rng, k)
+    child = cols["role"] == "child"
+    surname = np.where(child, np.where(takes_father, surname[f_pos], fam_surname[famr]), surname)
+    dob = cols["dob"]
+    year_turns_five = np.asarray(dob, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970 + 5
+    has_upn = child & ((dob + int(5 * S.YEAR)) <= ctx.end)
+    la = w.la[famr]
+    out = pd.DataFrame({
+        "person_id": cols["person_id"], "family_id": fid[famr], "family_role": cols["role"].astype(object),
+        "sex": cols["sex"].astype(np.int64), "date_of_birth": _dates(dob),
+        "date_of_death": np.full(k, np.datetime64("NaT"), dtype="datetime64[ns]"),
+        "ethnicity": w.ethnicity[famr], "forename": names.forenames(cols["sex"], rng), "surname": surname,
+        "upn_year": year_turns_five, "has_upn": has_upn,
+        "postcode": ids.pseudo_postcodes(la, rng), "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
+        "country": w.country[famr],
+        "mother_id": pd.array(np.where(cols["mother"] < 0, None, cols["mother"]), "Int64"),
+        "father_id": pd.array(np.where(cols["father"] < 0, None, cols["father"]), "Int64"),
+    })
+    # Family members share the family's address.
+    same = pd.Series(out["postcode"].to_numpy()).groupby(out["family_id"].to_numpy()).transform("first")
+    out["postcode"] = same.to_numpy()
+    return out
+
+
+def _hearings(ctx: WorldContext, rng, p, proc_id, open_) -> dict[str, np.ndarray]:
+    d = ctx.dists
+    m = len(proc_id)
+    h = np.clip(S.poisson(d["hearings"], rng, m, p["law"]), 1, MAX_HEARINGS)
+    hp = np.repeat(np.arange(m), h)
+    hj = S.within_group_index(hp)
+    issue, planned = p["issue"][hp], p["planned_disposal"][hp]
+    span = np.maximum(planned - issue, 1)
+    first = issue + np.minimum(np.floor(rng.random(len(hp)) * 15).astype(np.int64), span - 1)
+    mid = first + 1 + np.floor(rng.random(len(hp)) * np.maximum(planned - first - 1, 1)).astype(np.int64)
+    last = hj == h[hp] - 1
+    date = np.where(hj == 0, first, np.where(last, planned, np.minimum(mid, planned)))
+    date = np.where(last & (h[hp] == 1), planned, date)
+    order = np.lexsort((hj, date, hp))
+    hp, hj, date, last = hp[order], hj[order], date[order], last[order]
+    # Re-number after sorting by date (final stays last: it is at the planned disposal).
+    hj = S.within_group_index(hp)
+    kept = date <= ctx.end
+    hp, hj, date, last = hp[kept], hj[kept], date[kept], last[kept]
+    is_final = last & ~open_[hp]
+    htype = S.categorical(d["hearing_type"], rng, len(hp), p["law"][hp])
+    htype = np.where(hj == 0, PUBLIC_FIRST, htype)
+    htype = np.where(is_final, FINAL, htype)
+    return {"hearing_id": proc_id[hp] * 64 + hj, "proceeding_id": proc_id[hp], "sequence": hj + 1,
+            "hearing_date": _dates(date), "hearing_type": htype.astype(object), "is_final": is_final, "_proc": hp}
+
+
+def assign_nhs_numbers(tables: dict[str, pd.DataFrame], person_offset: int, seed: int) -> int:
+    """Give each person a distinct test-range NHS number and UPNs; return the persons used.
+
+    Args:
+        tables: one shard's truth tables (``person`` is modified in place).
+        person_offset: persons in all earlier shards (the run-wide dense sequence).
+        seed: run seed, keying the permutation.
+    """
+    person = tables["person"]
+    seq = person_offset + np.arange(len(person), dtype=np.int64)
+    person["nhs_number"] = ids.nhs_numbers(seq, stream_key(f"nhs:{seed}")).astype(object)
+    upn = np.full(len(person), None, dtype=object)
+    has = person.pop("has_upn").to_numpy(bool)
+    year = person.pop("upn_year").to_numpy()
+    if has.any():
+        upn[has] = ids.upns(seq[has], year[has])
+    person["upn"] = upn
+    cols = ["person_id", "family_id", "family_role", "sex", "date_of_birth", "date_of_death", "ethnicity",
+            "forename", "surname", "nhs_number", "upn", "postcode", "lsoa_code", "la_code", "country",
+            "mother_id", "father_id"]
+    tables["person"] = person[cols]
+    return len(person)

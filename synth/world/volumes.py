@@ -1,0 +1,108 @@
+"""Annual volumes -> the distribution of index (first) proceedings over strata.
+
+The profile states how many proceedings start each financial year by country and law type. Some
+of those are recurrences of families already in court, which the mechanism produces itself; so
+the index proceedings are weighted by ``target - expected recurrences`` (a fixed point), and the
+total that comes out matches the stated volumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synth.profile import distributions as D
+
+
+@dataclass(frozen=True)
+class Strata:
+    """Index-proceeding strata and their probabilities.
+
+    Attributes:
+        fy, country, law: one entry per stratum.
+        target: the stated share of all proceedings per stratum.
+        index_p: the probability of an index proceeding per stratum.
+    """
+
+    fy: np.ndarray
+    country: np.ndarray
+    law: np.ndarray
+    target: np.ndarray
+    index_p: np.ndarray
+
+
+def read_volumes(path, first_fy: int, last_fy: int) -> pd.DataFrame:
+    """The volumes table restricted to the profile's financial years."""
+    v = pd.read_csv(path)
+    v = v[(v["fy"] >= first_fy) & (v["fy"] <= last_fy)]
+    return v.sort_values(["country", "law_type", "fy"]).reset_index(drop=True)
+
+
+def _offset_pmf(curve: D.Survival, max_years: int, points: int = 4001) -> np.ndarray:
+    """P(the next issue falls d financial years later), d = 0..max_years, for events that happen."""
+    u = (np.arange(points) + 0.5) / points * curve.ever
+    t = D.survival_times(curve, u)
+    if curve.unit == "months":
+        t = t / 12
+    elif curve.unit == "weeks":
+        t = t / 52.18
+    elif curve.unit == "days":
+        t = t / 365.25
+    pos = (np.arange(101) + 0.5) / 101
+    off = np.floor(t[:, None] + pos[None, :]).ravel().astype(int)
+    pmf = np.bincount(off.clip(0, max_years), minlength=max_years + 1).astype(float)
+    return pmf / pmf.sum()
+
+
+def index_strata(volumes: pd.DataFrame, dists: dict, teen_share: dict[str, float]) -> Strata:
+    """Solve for index-proceeding weights so that all proceedings match the stated volumes.
+
+    Args:
+        volumes: rows fy, country, law_type, cases.
+        dists: the profile's distributions (``recurrence``, ``recurrence_law_type``).
+        teen_share: share of mothers who were teenagers at first birth, by law type.
+    """
+    fy = volumes["fy"].to_numpy(int)
+    country = volumes["country"].to_numpy(object)
+    law = volumes["law_type"].to_numpy(object)
+    target = volumes["cases"].to_numpy(float)
+    target = target / target.sum()
+    years = np.unique(fy)
+    ny = len(years)
+    rec, nxt = dists["recurrence"], dists["recurrence_law_type"]
+
+    def kernel(lt: str, history: str) -> tuple[float, np.ndarray]:
+        curve = rec.cases[lt].cases[history]
+        return curve.ever, _offset_pmf(curve, ny)
+
+    index = {(c, lt): np.flatnonzero((country == c) & (law == lt)) for c in set(country) for lt in set(law)}
+    w = target.copy()
+    for _ in range(30):
+        expected = np.zeros_like(target)
+        for (c, lt), rows in index.items():
+            if not len(rows):
+                continue
+            # First return: mixture of teen / other histories; later returns use 'repeat'.
+            ts = teen_share.get(lt, 0.0)
+            p_t, pmf_t = kernel(lt, "first_teen")
+            p_o, pmf_o = kernel(lt, "first_other")
+            p_r, pmf_r = kernel(lt, "repeat")
+            first = ts * p_t * pmf_t + (1 - ts) * p_o * pmf_o
+            flow = np.zeros(ny)
+            flow[fy[rows] - years[0]] = w[rows]
+            wave = np.convolve(flow, first)[:ny]
+            total = np.zeros(ny)
+            for _r in range(3):
+                total += wave
+                wave = np.convolve(wave, p_r * pmf_r)[:ny]
+            for lt2, share in zip(nxt.cases[lt].labels, nxt.cases[lt].p):
+                dest = index.get((c, lt2))
+                if dest is not None and len(dest):
+                    expected[dest] += share * total[fy[dest] - years[0]]
+        new_w = np.clip(target - expected, target * 0.05, None)
+        if np.allclose(new_w, w, rtol=1e-9, atol=1e-12):
+            break
+        w = new_w
+    return Strata(fy=fy, country=country, law=law, target=target, index_p=w / w.sum())
