@@ -11,9 +11,9 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from synth.errors import InputError, OutputError
 from synth.export.arrow import agency_schema, to_arrow, truth_schema

@@ -61,7 +61,7 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
         if ag.modelled:
             out += ["*Table and column names are modelled on the published unit structure, not copied "
                     "from a public specification.*", ""]
-        for tkey, t in ag.tables.items():
+        for t in ag.tables.values():
             n = counts.get(f"{akey}/{t.name}")
             out += [f"### `{t.name}`" + (f" ({n:,} rows)" if n is not None else ""), ""]
             if t.description:

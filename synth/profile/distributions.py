@@ -7,7 +7,7 @@ generator or precomputed uniforms and return whole arrays: there is no per-row P
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -164,7 +164,7 @@ class Conditional(_Dist):
 
     kind: Literal["conditional"]
     given: str
-    cases: dict[str, "Distribution"]
+    cases: dict[str, Distribution]
 
     @field_validator("cases", mode="before")
     @classmethod
@@ -182,7 +182,7 @@ class Conditional(_Dist):
 
 
 Distribution = Annotated[
-    Union[Categorical, Histogram, Share, Lognormal, Poisson, Survival, Conditional],
+    Categorical | Histogram | Share | Lognormal | Poisson | Survival | Conditional,
     Field(discriminator="kind"),
 ]
 Conditional.model_rebuild()

@@ -123,10 +123,13 @@ def _read_yaml(path: Path) -> dict:
 
 
 def deep_merge(base: dict, over: dict) -> dict:
-    """Merge ``over`` onto ``base``: mappings merge key by key, anything else replaces."""
+    """Merge ``over`` onto ``base``: mappings merge key by key, ``null`` removes a key, anything
+    else replaces."""
     out = dict(base)
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
+        if v is None and k in out:
+            del out[k]
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = deep_merge(out[k], v)
         else:
             out[k] = v
@@ -318,6 +321,15 @@ def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str
             continue
         _check_shape(dists[name], kind, given, loc, add)
 
+    first_fy = prof.period.start.year - (prof.period.start.month < 4)
+    last_fy = prof.period.end.year - (prof.period.end.month < 4)
+    for name, d in dists.items():
+        for loc, leaf in _leaves(d, ("world", "distributions", name)):
+            if isinstance(leaf, D.Lognormal) and leaf.given == "fy":
+                missing = [y for y in range(first_fy, last_fy + 1) if str(y) not in leaf.mean]
+                if missing:
+                    add(loc + ("mean",), f"no mean for financial years {missing} of the period; add them")
+
     for key in ("local_authorities", "lsoas", "volumes"):
         ref = getattr(prof.world, key)
         loc = ("world", key, "file")
@@ -359,6 +371,15 @@ def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str
                     add(base + ("foreign_keys", j, "references"),
                         f"'{fk.references}' is not a table of {akey}; one of: {', '.join(agency.tables)}")
     return out
+
+
+def _leaves(d, loc: tuple):
+    """Yield (location, leaf distribution) pairs under ``d``."""
+    if isinstance(d, D.Conditional):
+        for k, c in d.cases.items():
+            yield from _leaves(c, loc + ("cases", k))
+    else:
+        yield loc, d
 
 
 def _check_shape(d, kind: str, given: tuple[str, ...], loc: tuple, add) -> None:

@@ -36,7 +36,8 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...], str]] = {
     "outcome_sibling_correlation": ("share", (), "probability a sibling shares the case's outcome draw"),
     "recurrence": ("survival", ("law_type", "history"), "years from one issue to the family's next"),
     "recurrence_law_type": ("categorical", ("law_type",), "law type of the next proceeding"),
-    "recurrence_new_baby": ("share", (), "probability a returning mother's new case is about a new baby"),
+    "recurrence_new_baby": (
+        "share", (), "probability a public law return is about a new baby while older children are at home"),
     "recurrence_baby_age_at_issue": ("histogram", (), "new baby's age in days at the next issue (<0: unborn)"),
     "child_father_surname": ("share", (), "probability a child has its father's surname"),
 }

@@ -6,7 +6,7 @@ pandas datetime Series; nulls stay null.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

@@ -156,7 +156,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     history = np.where(teen, "first_teen", "first_other").astype(object)
     child_parts = children
     n_procs = 0
-    for seq in range(MAX_PROCEEDINGS):
+    for _round in range(MAX_PROCEEDINGS):
         m = len(proc["family"])
         if m == 0:
             break
@@ -179,16 +179,19 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         nxt_issue = np.maximum(nxt_issue, planned + MIN_GAP_AFTER_DISPOSAL)
         back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         nxt_law = S.categorical(d["recurrence_law_type"], rng, m, proc["law"])
-        baby = S.share(d["recurrence_new_baby"], rng, m) & (nxt_law == "public")
+        wants_baby = S.share(d["recurrence_new_baby"], rng, m)
         baby_age = np.round(S.histogram_days(d["recurrence_baby_age_at_issue"], rng, m)).astype(np.int64)
         fam = proc["family"]
         baby_dob = nxt_issue - baby_age
-        baby &= (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
+        can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
         # Earlier subjects who are still at home and young enough come back too.
         stays = ~np.isin(outcome, AWAY_FROM_HOME)
         still_child = (nxt_issue[sub_proc_local] - ch["dob"][sub_fam_child]) < OLDEST_SUBJECT_DAYS
         carry = stays & still_child & back[sub_proc_local]
         has_carry = np.bincount(sub_proc_local[carry], minlength=m) > 0
+        # A public law return is about a new baby with the stated probability when older children
+        # are still at home, and always when none is (a return needs a child to be about).
+        baby = can_baby & (nxt_law == "public") & (wants_baby | ~has_carry)
         go = back & (baby | has_carry)
         # New babies: append children (father may change at this birth).
         bi = np.flatnonzero(go & baby)

@@ -14,7 +14,10 @@ from synth.world import ids, names
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
-    CHILD_SLOT0, FATHER_SLOT0, RELATIVE_SLOT0, ShardWorld, simulate_families,
+    FATHER_SLOT0,
+    RELATIVE_SLOT0,
+    ShardWorld,
+    simulate_families,
 )
 
 PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE = 64, 8, 64
@@ -144,7 +147,8 @@ def _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others) -> pd.D
     other_app = np.flatnonzero(applicant == "other_relative")
     rel_p = np.concatenate([rel_p, other_app])
     rel_j = np.concatenate([rel_j, np.full(len(other_app), 2)])
-    is_app = ((applicant[rel_p] == "grandparent") & (rel_j == 0)) | ((applicant[rel_p] == "other_relative") & (rel_j == 2))
+    is_app = (((applicant[rel_p] == "grandparent") & (rel_j == 0))
+              | ((applicant[rel_p] == "other_relative") & (rel_j == 2)))
     w.relatives_used[fam[rel_p], rel_j] = True
     add(rel_p, fid[fam[rel_p]] * PERSON_STRIDE + RELATIVE_SLOT0 + rel_j,
         np.where(is_app, "applicant", "respondent"), np.asarray(RELATIVE_ROLES, dtype=object)[rel_j])

@@ -73,9 +73,13 @@ def index_strata(volumes: pd.DataFrame, dists: dict, teen_share: dict[str, float
     ny = len(years)
     rec, nxt = dists["recurrence"], dists["recurrence_law_type"]
 
+    kernels: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
+
     def kernel(lt: str, history: str) -> tuple[float, np.ndarray]:
-        curve = rec.cases[lt].cases[history]
-        return curve.ever, _offset_pmf(curve, ny)
+        if (lt, history) not in kernels:
+            curve = rec.cases[lt].cases[history]
+            kernels[(lt, history)] = (curve.ever, _offset_pmf(curve, ny))
+        return kernels[(lt, history)]
 
     index = {(c, lt): np.flatnonzero((country == c) & (law == lt)) for c in set(country) for lt in set(law)}
     w = target.copy()
