@@ -13,7 +13,7 @@ ARROW_TYPES = {
     "int64": pa.int64(),
     "string": pa.string(),
     "date": pa.date32(),
-    "datetime": pa.timestamp("s"),
+    "datetime": pa.timestamp("ms"),
     "float64": pa.float64(),
     "bool": pa.bool_(),
 }

@@ -150,7 +150,11 @@ def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, list[tup
         if not parent_path.is_file():
             parent_path = find_profile(parent_name)
     except ProfileError as e:
-        raise ProfileError([(str(path), "extends", f"{e.problems[0][2]}")]) from None
+        msg = e.problems[0][2]
+        if candidate.suffix in (".yaml", ".yml"):
+            msg = (f"'{parent_name}' not found (looked for {candidate.resolve()}); give a path relative to "
+                   "this file or a name from `synth profiles list`")
+        raise ProfileError([(str(path), "extends", msg)]) from None
     parent, chain = _load_chain(parent_path, (*seen, path))
     return deep_merge(parent, raw), [(path, raw), *chain]
 
@@ -233,7 +237,7 @@ def _translate(err: dict) -> tuple[tuple, str]:
     loc = _clean_loc(raw_loc)
     typ, msg = err["type"], err["msg"]
     if typ == "extra_forbidden":
-        model = _model_at(loc[:-1]) or _model_at(_clean_loc(raw_loc[:-1]))
+        model = _model_at(loc[:-1]) or _model_at(raw_loc[:-1])
         allowed = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         fix = f"did you mean '{close[0]}'?" if close else (

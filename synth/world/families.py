@@ -78,14 +78,19 @@ def _issue_dates(ctx: WorldContext, rng, fy: np.ndarray) -> np.ndarray:
     return np.clip(day, ctx.start, ctx.end)
 
 
-def _children_for_index(ctx: WorldContext, rng, law: np.ndarray):
-    """Subject children of the index proceedings: (family row, age at issue in days) sorted."""
+def _children_for_index(ctx: WorldContext, rng, law: np.ndarray, first_birth_age: np.ndarray):
+    """Subject children of the index proceedings: (family row, age at issue in days, rank).
+
+    The youngest child's age is drawn, older siblings follow at the sibling spacing; spacings are
+    compressed (down to a minimum) so that the eldest is under 18 at issue and the mother is not
+    past MAX_MOTHER_AGE_AT_BIRTH at the youngest birth; children that cannot fit are dropped.
+    """
     d = ctx.dists
     n = len(law)
     k = S.categorical(d["children_per_case"], rng, n, law).astype(int)
     youngest = S.histogram_days(d["youngest_child_age_at_issue"], rng, n, law)
-    # Room for older siblings before the eldest would be 18: drop the ones that cannot fit.
-    room = np.maximum(OLDEST_SUBJECT_DAYS - np.maximum(youngest, 0), 0)
+    room = np.minimum(OLDEST_SUBJECT_DAYS - np.maximum(youngest, 0), MAX_MOTHER_AGE_AT_BIRTH - first_birth_age)
+    room = np.maximum(room, 0)
     k = np.minimum(k, 1 + (room // MIN_SPACING_DAYS).astype(int))
     fam = np.repeat(np.arange(n), k)
     rank = S.within_group_index(fam)  # 0 = youngest
@@ -125,12 +130,12 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     ethnicity = S.categorical(d["ethnicity"], rng, n, country)
 
     # Index proceeding children, mother and fathers.
-    cf, age, rank = _children_for_index(ctx, rng, law)
+    a1 = S.histogram_days(d["mother_age_at_first_birth"], rng, n, law)
+    cf, age, rank = _children_for_index(ctx, rng, law, a1)
     child_dob = issue[cf] - age
     k = np.bincount(cf, minlength=n)
     eldest_dob = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(eldest_dob, cf, child_dob)
-    a1 = S.histogram_days(d["mother_age_at_first_birth"], rng, n, law)
     mother_dob = eldest_dob - np.round(a1).astype(np.int64)
     teen = a1 < 20 * S.YEAR
     # Birth order: eldest first. New father at a birth with probability p (not for the eldest).

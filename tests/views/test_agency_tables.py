@@ -1,0 +1,124 @@
+"""Agency tables keep the promises their profile declares: keys, foreign keys, code lists, shapes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth.export.arrow import ARROW_TYPES
+
+PROFILES = ("england_wales", "wales_sail", "training_small")
+
+
+def _tuples(df, cols):
+    return set(map(tuple, df[cols].itertuples(index=False, name=None)))
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_agency_table_has_unique_keys_and_resolving_foreign_keys(shipped_runs, profile):
+    run = shipped_runs[profile]
+    tables = {(a, t): (spec, df) for a, t, spec, df in run.agency_tables()}
+    assert tables, "a shipped profile must declare agency tables"
+    for (akey, tkey), (spec, df) in tables.items():
+        assert len(df) > 0, f"{akey}.{tkey} is empty"
+        assert not df.duplicated(spec.key).any(), f"{akey}.{tkey} key {spec.key} not unique"
+        for fk in spec.foreign_keys:
+            ref_spec, ref = tables[(akey, fk.references)]
+            missing = _tuples(df.dropna(subset=fk.columns), fk.columns) - _tuples(ref, fk.ref_columns)
+            assert not missing, f"{akey}.{tkey}{fk.columns} -> {fk.references}: {len(missing)} orphans"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_columns_have_declared_names_types_codes_and_required_values(shipped_runs, profile):
+    import pyarrow.parquet as pq
+
+    run = shipped_runs[profile]
+    for akey, tkey, spec, df in run.agency_tables():
+        schema = pq.read_schema(run.path / akey / f"{spec.name}.parquet")
+        assert schema.names == [c.name for c in spec.columns]
+        for col in spec.columns:
+            assert schema.field(col.name).type == ARROW_TYPES[col.type], f"{akey}.{tkey}.{col.name}"
+            values = df[col.name].dropna()
+            if col.codes is not None:
+                bad = set(values.astype(str)) - {str(c) for c in col.codes}
+                assert not bad, f"{akey}.{tkey}.{col.name} outside code list: {sorted(bad)[:5]}"
+            if col.required:
+                assert df[col.name].notna().all(), f"{akey}.{tkey}.{col.name} required but blank"
+
+
+def test_cafcass_cymru_linking_fields_follow_sail_conventions(quality_run):
+    spec = quality_run.profile.agencies["cafcass_cymru"].tables["alf"]
+    alf = quality_run.table("cafcass_cymru", spec.name)
+    assert (pd.to_datetime(alf["WOB"]).dt.weekday == 0).all()
+    assert set(alf["GNDR_CD"]) <= {1, 2}
+    assert alf["LSOA2011_CD"].str.match(r"^W01\d{6}$").all()
+    unmatched = alf["ALF_STS_CD"] == 99
+    assert alf.loc[unmatched, "ALF_PE"].isna().all() and alf.loc[~unmatched, "ALF_PE"].notna().all()
+    probabilistic = alf["ALF_STS_CD"].isin([35, 39])
+    assert alf.loc[~probabilistic, "ALF_MTCH_PCT"].isna().all()
+    assert alf.loc[alf["ALF_STS_CD"] == 39, "ALF_MTCH_PCT"].between(0.9, 1.0).all()
+    assert alf.loc[alf["ALF_STS_CD"] == 35, "ALF_MTCH_PCT"].between(0.5, 0.9).all()
+    # About 80% of people matched (tolerance: 4 standard errors of a proportion).
+    n, p = len(alf), 0.80
+    assert abs((~unmatched).mean() - p) < 4 * np.sqrt(p * (1 - p) / n)
+
+
+def test_wob_is_the_monday_on_or_before_birth(quality_run):
+    spec = quality_run.profile.agencies["cafcass_cymru"].tables["alf"]
+    alf = quality_run.table("cafcass_cymru", spec.name)
+    links = quality_run.truth("links")
+    person = quality_run.truth("person").set_index("person_id")
+    m = alf.merge(links[links["agency"] == "cafcass_cymru"], left_on="SYSTEM_ID_E", right_on="agency_person_id")
+    dob = pd.to_datetime(person.loc[m["person_id"], "date_of_birth"]).to_numpy()
+    wob = pd.to_datetime(m["WOB"]).to_numpy()
+    gap = (dob - wob) / np.timedelta64(1, "D")
+    assert ((gap >= 0) & (gap <= 6)).all()
+
+
+def test_cafcass_england_holds_dob_as_month_and_year_and_adults_truncated(quality_run):
+    child = quality_run.table("cafcass_england", "child_subject")
+    assert child["dob_m"].between(1, 12).all() and child["dob_y"].between(1990, 2025).all()
+    adults = quality_run.table("cafcass_england", "adult_party")
+    assert (pd.to_datetime(adults["truncated_dob"]).dt.day == 1).all()
+
+
+def test_each_agency_covers_only_its_country(quality_run):
+    case = quality_run.table("cafcass_england", "case")
+    assert case["la_code"].str.startswith("E").all()
+    cy = quality_run.profile.agencies["cafcass_cymru"].tables["case"]
+    assert quality_run.table("cafcass_cymru", cy.name)["CAP_LOCALAUTHORITYCODE"].str.startswith("W").all()
+
+
+def test_every_agency_person_record_is_in_the_truth_links_exactly_once(quality_run):
+    links = quality_run.truth("links")
+    assert not links.duplicated(["agency", "agency_person_id"]).any()
+    person_ids = set(quality_run.truth("person")["person_id"])
+    assert set(links["person_id"]) <= person_ids
+    eng = quality_run.table("cafcass_england", "adult_party")["person_id"]
+    kids = quality_run.table("cafcass_england", "child_subject")["child_id"]
+    held = set(links.loc[links["agency"] == "cafcass_england", "agency_person_id"])
+    assert set(eng) | set(kids) == held
+
+
+def test_cafcass_england_has_a_realistic_rate_of_duplicate_person_records(quality_run):
+    links = quality_run.truth("links")
+    eng = links[links["agency"] == "cafcass_england"]
+    per_person = eng.groupby("person_id").size()
+    assert per_person.max() >= 2
+    # Duplicates arise only on later cases: compare with the stated rate per later appearance.
+    party = quality_run.truth("proceeding_party").merge(
+        quality_run.truth("proceeding")[["proceeding_id", "country"]], on="proceeding_id")
+    appearances = party[party["country"] == "England"].groupby("person_id").size()
+    later = int((appearances - 1).clip(lower=0).sum())
+    rate = quality_run.profile.agencies["cafcass_england"].person_duplicates.rate
+    extra = int((per_person - 1).sum())
+    # Each later appearance duplicates with probability `rate` (a repeat duplicate may reuse the id).
+    assert abs(extra - rate * later) < 4 * np.sqrt(later * rate * (1 - rate)) + 2
+
+
+def test_no_truth_id_appears_in_an_agency_id_column(quality_run):
+    truth_ids = set(quality_run.truth("person")["person_id"]) | set(quality_run.truth("proceeding")["proceeding_id"])
+    for akey, tkey, spec, df in quality_run.agency_tables():
+        for col in spec.columns:
+            if col.id is not None:
+                overlap = truth_ids & set(df[col.name].dropna().astype("int64"))
+                assert len(overlap) <= len(df) * 1e-6 + 0, f"{akey}.{tkey}.{col.name} leaks truth ids"
