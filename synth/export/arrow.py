@@ -35,7 +35,7 @@ def truth_schema(name: str) -> pa.Schema:
 
 def _array(values: pd.Series, typ: pa.DataType) -> pa.Array:
     if pa.types.is_date32(typ) or pa.types.is_timestamp(typ):
-        ts = pd.to_datetime(values, errors="coerce").to_numpy("datetime64[s]")
+        ts = pd.to_datetime(values, errors="coerce", cache=False).to_numpy("datetime64[s]")
         arr = pa.array(ts, type=pa.timestamp("s"), from_pandas=True)
         return arr.cast(typ)
     if pa.types.is_string(typ):

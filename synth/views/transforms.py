@@ -13,7 +13,7 @@ import pandas as pd
 
 
 def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s)
+    return pd.to_datetime(s, cache=False)
 
 
 def week_of_birth(s: pd.Series, p: dict) -> pd.Series:

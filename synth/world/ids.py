@@ -20,8 +20,11 @@ _MASK48 = np.uint64((1 << 48) - 1)
 
 def nhs_check_digit(first9: np.ndarray) -> np.ndarray:
     """Mod-11 check digit for 9-digit integers; 10 means the number is invalid."""
-    digits = (first9[:, None] // 10 ** np.arange(8, -1, -1)) % 10
-    total = (digits * np.arange(10, 1, -1)).sum(axis=1)
+    x = np.asarray(first9, dtype=np.int64)
+    total = np.zeros(x.shape, dtype=np.int64)
+    for weight in range(2, 11):  # the last digit has weight 2, the first weight 10
+        total += (x % 10) * weight
+        x = x // 10
     check = 11 - total % 11
     return np.where(check == 11, 0, check)
 
