@@ -18,10 +18,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check synth tests benchmarks
+	$(BIN)/ruff check synth tests benchmarks scripts
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check synth tests benchmarks
+	$(BIN)/ruff check synth tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

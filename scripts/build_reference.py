@@ -1,7 +1,8 @@
 """Build the reference CSVs in profiles/reference/ from transcribed public sources.
 
 Writes:
-  profiles/reference/local_authorities.csv  la_code,la_name,country,region,dfj_area,public_weight,private_weight,weight_basis
+  profiles/reference/local_authorities.csv  la_code, la_name, country, region, dfj_area,
+                                            public_weight, private_weight, weight_basis
   profiles/reference/dfj_areas.csv          dfj_area,hmcts_region,country
   profiles/reference/lsoa.csv               lsoa_code,la_code
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from synth.engine.local import default_run_name, generate
+from synth.engine.local import check_destination, check_request, default_run_name, generate
 from synth.errors import InputError
 from synth.profile.loader import load_profile
 
@@ -39,6 +39,8 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, quiet
     n = prof.size.families if families is None else families
     s = prof.seed if seed is None else seed
     out = out or Path("output") / default_run_name(prof.name, s, n)
+    check_request(n, _formats(fmt), block_families)
+    check_destination(out, force)
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("families"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:

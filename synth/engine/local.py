@@ -63,16 +63,25 @@ def check_request(families: int, formats: tuple[str, ...], block_families: int) 
         raise InputError(f"block size {block_families} must be at least 1")
 
 
+def check_destination(out: Path, force: bool) -> None:
+    """Refuse to overwrite an existing destination without ``force``.
+
+    Raises:
+        OutputError: when ``out`` exists and ``force`` is false, or it is not a folder.
+    """
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; remove it or choose another --out")
+
+
 def prepare_destination(out: Path, force: bool) -> Path:
     """Check the destination and return a fresh staging folder beside it.
 
     Raises:
         OutputError: when ``out`` exists and ``force`` is false, or it cannot be written.
     """
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder; remove it or choose another --out")
+    check_destination(out, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:

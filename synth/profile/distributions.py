@@ -72,17 +72,28 @@ class Histogram(_Dist):
     probabilities: list[float]
     labels: list[str] | None = None
 
-    @model_validator(mode="after")
-    def _shape(self):
-        if len(self.bins) < 2 or any(b <= a for a, b in zip(self.bins[:-1], self.bins[1:])):
+    @field_validator("bins")
+    @classmethod
+    def _edges(cls, v):
+        if len(v) < 2 or any(b <= a for a, b in zip(v[:-1], v[1:])):
             raise ValueError("bins must be at least two strictly increasing edges")
-        if len(self.probabilities) != len(self.bins) - 1:
-            raise ValueError(f"{len(self.bins)} bin edges need {len(self.bins) - 1} probabilities, "
-                             f"got {len(self.probabilities)}")
-        if self.labels is not None and len(self.labels) != len(self.probabilities):
+        return v
+
+    @field_validator("probabilities")
+    @classmethod
+    def _per_bin(cls, v, info):
+        bins = info.data.get("bins")
+        if bins is not None and len(v) != len(bins) - 1:
+            raise ValueError(f"{len(bins)} bin edges need {len(bins) - 1} probabilities, got {len(v)}")
+        return _check_probabilities(v)
+
+    @field_validator("labels")
+    @classmethod
+    def _per_label(cls, v, info):
+        probs = info.data.get("probabilities")
+        if v is not None and probs is not None and len(v) != len(probs):
             raise ValueError("labels must have one entry per bin")
-        _check_probabilities(self.probabilities)
-        return self
+        return v
 
     @property
     def p(self) -> np.ndarray:

@@ -112,9 +112,14 @@ def _read_yaml(path: Path) -> dict:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
+        ctx = getattr(e, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ProfileError([(str(path), "", f"not valid YAML: {where}{problem}; fix the syntax there")]) from None
+        opened = ""
+        if ctx is not None and getattr(e, "context", None):
+            opened = f" ({e.context} at line {ctx.line + 1}, column {ctx.column + 1})"
+        raise ProfileError([(str(path), "", f"not valid YAML: {where}{problem}{opened}; fix the syntax there")]) \
+            from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -144,17 +149,18 @@ def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, list[tup
     parent_name = raw.pop("extends", None)
     if parent_name is None:
         return raw, [(path, raw)]
-    try:
-        candidate = (path.parent / str(parent_name))
-        parent_path = candidate.resolve() if candidate.suffix in (".yaml", ".yml") else find_profile(parent_name)
+    candidate = path.parent / str(parent_name)
+    if candidate.suffix in (".yaml", ".yml"):
+        # A path is taken relative to the extending file only, never to the working directory.
+        parent_path = candidate.resolve()
         if not parent_path.is_file():
-            parent_path = find_profile(parent_name)
-    except ProfileError as e:
-        msg = e.problems[0][2]
-        if candidate.suffix in (".yaml", ".yml"):
-            msg = (f"'{parent_name}' not found (looked for {candidate.resolve()}); give a path relative to "
-                   "this file or a name from `synth profiles list`")
-        raise ProfileError([(str(path), "extends", msg)]) from None
+            raise ProfileError([(str(path), "extends", f"'{parent_name}' not found (looked for {parent_path}); "
+                                 "give a path relative to this file or a name from `synth profiles list`")])
+    else:
+        try:
+            parent_path = find_profile(str(parent_name))
+        except ProfileError as e:
+            raise ProfileError([(str(path), "extends", e.problems[0][2])]) from None
     parent, chain = _load_chain(parent_path, (*seen, path))
     return deep_merge(parent, raw), [(path, raw), *chain]
 
@@ -250,6 +256,10 @@ def _translate(err: dict) -> tuple[tuple, str]:
         return loc + ("kind",), f"unknown distribution kind '{tag}'; valid kinds: {', '.join(D.KINDS)}"
     if typ == "union_tag_not_found":
         return loc, f"distribution needs 'kind:' (one of {', '.join(D.KINDS)})"
+    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+    if typ in bounds:
+        limit = next(iter((err.get("ctx") or {}).values()), "?")
+        return loc, f"must be {bounds[typ]} {limit}, got {err.get('input')!r}; use a value {bounds[typ]} {limit}"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return loc, msg[0].lower() + msg[1:] if msg else typ
@@ -324,6 +334,18 @@ def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str
                 + (f" conditional on {' then '.join(given)}" if given else ""))
             continue
         _check_shape(dists[name], kind, given, loc, add)
+
+    if not (prof.linkage.alf.source or prof.linkage.alf.assumption):
+        add(("linkage", "alf"), "every number needs 'source:' or 'assumption:'; add one")
+    for akey, agency in prof.agencies.items():
+        dup = agency.person_duplicates
+        if dup is not None and not (dup.source or dup.assumption):
+            add(("agencies", akey, "person_duplicates"), "every number needs 'source:' or 'assumption:'; add one")
+        for tkey, table in agency.tables.items():
+            for i, col in enumerate(table.columns):
+                if col.missing is not None and not (col.missing.source or col.missing.assumption):
+                    add(("agencies", akey, "tables", tkey, "columns", i, "missing"),
+                        "every number needs 'source:' or 'assumption:'; add one")
 
     first_fy = prof.period.start.year - (prof.period.start.month < 4)
     last_fy = prof.period.end.year - (prof.period.end.month < 4)

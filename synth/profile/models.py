@@ -26,11 +26,13 @@ class Period(_Model):
     start: dt.date
     end: dt.date
 
-    @model_validator(mode="after")
-    def _order(self):
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _order(cls, v, info):
+        start = info.data.get("start")
+        if start is not None and v <= start:
+            raise ValueError(f"end {v} must be after start {start}")
+        return v
 
 
 class Size(_Model):

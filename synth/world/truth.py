@@ -25,6 +25,8 @@ RELATIVE_ROLES = ("grandparent", "grandparent", "other_relative", "other_relativ
 RELATIVE_SEX = (2, 1, 2, 1)
 MAX_HEARINGS = 60
 PUBLIC_FIRST, FINAL = "First Hearing", "Final Hearing"
+#: NHS pseudo-postcodes (domain/schemas.md 6.3): no fixed abode; England / Wales not otherwise specified.
+NO_FIXED_ABODE, ENGLAND_NOS, WALES_NOS = "ZZ99 3VZ", "ZZ99 3CZ", "ZZ99 3GZ"
 
 
 def _dates(days: np.ndarray) -> np.ndarray:
@@ -239,9 +241,16 @@ def _people(ctx: WorldContext, w: ShardWorld, rng) -> pd.DataFrame:
         "mother_id": pd.array(np.where(cols["mother"] < 0, None, cols["mother"]), "Int64"),
         "father_id": pd.array(np.where(cols["father"] < 0, None, cols["father"]), "Int64"),
     })
-    # Family members share the family's address.
+    # Family members share the family's address; some adults have none recorded (NHS ZZ99 codes).
     same = pd.Series(out["postcode"].to_numpy()).groupby(out["family_id"].to_numpy()).transform("first")
-    out["postcode"] = same.to_numpy()
+    postcode = same.to_numpy(object)
+    address = S.categorical(d["address_recorded"], rng, k)
+    adult = ~child
+    nfa = adult & (address == "no_fixed_abode")
+    nos = adult & (address == "not_specified")
+    postcode[nfa] = NO_FIXED_ABODE
+    postcode[nos] = np.where(out["country"].to_numpy()[nos] == "Wales", WALES_NOS, ENGLAND_NOS)
+    out["postcode"] = postcode
     return out
 
 

@@ -115,6 +115,9 @@ def test_people_carry_safe_identifiers_only(quality_run):
     upn = person["upn"].dropna().to_numpy(str)
     assert ids.upn_is_valid(upn).all() and all(u[1:4] == "999" for u in upn)
     assert person["postcode"].str.match(r"^ZZ\d{1,2} \d[A-Z]{2}$").all()
+    pseudo = person["postcode"].str.startswith("ZZ99 ")
+    assert set(person.loc[pseudo, "postcode"]) <= {"ZZ99 3VZ", "ZZ99 3CZ", "ZZ99 3GZ"}
+    assert 0 < pseudo.mean() < 0.1 and (person.loc[pseudo, "family_role"] != "child").all()
     assert person["lsoa_code"].str.match(r"^(E|W)01\d{6}$").all()
     wales = person["country"] == "Wales"
     assert person.loc[wales, "lsoa_code"].str.startswith("W01").all()
