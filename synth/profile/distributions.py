@@ -247,9 +247,8 @@ def lognormal_values(d: Lognormal, z: np.ndarray, keys: np.ndarray | None = None
     """Values from standard normals ``z``; ``keys`` select the mean when it is given per value."""
     sigma2 = np.log1p(d.cv**2)
     if isinstance(d.mean, dict):
-        means = np.array([d.mean.get(str(k), np.nan) for k in np.unique(keys)])
-        lookup = dict(zip(np.unique(keys), means))
-        mean = np.vectorize(lookup.get, otypes=[float])(keys) if len(keys) else np.zeros(0)
+        uniq, inverse = np.unique(np.asarray(keys).astype(str), return_inverse=True)
+        mean = np.array([d.mean.get(k, np.nan) for k in uniq], dtype=float)[inverse.ravel()]
     else:
         mean = np.full(z.shape, float(d.mean))
     x = np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)

@@ -101,15 +101,13 @@ def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
 def _lookup(values: np.ndarray, table: pd.DataFrame, key: str, field: str) -> pd.Series:
     """Values of ``table[field]`` for ids in ``values`` (null where the id is null or absent)."""
     ids_ = table[key].to_numpy()
-    vals = pd.Series(values)
-    present = vals.notna().to_numpy()
-    v = vals.to_numpy(dtype=np.int64, na_value=-1) if present.size else np.zeros(0, np.int64)
-    pos = np.searchsorted(ids_, v)
-    pos = np.clip(pos, 0, max(len(ids_) - 1, 0))
-    found = present & (len(ids_) > 0) & (ids_[pos] == v if len(ids_) else False)
-    col = table[field]
-    out = col.iloc[pos].reset_index(drop=True) if len(ids_) else pd.Series([None] * len(vals))
-    return out.where(pd.Series(found), None) if not found.all() else out
+    v = pd.Series(values).to_numpy(dtype=np.int64, na_value=-1)
+    if len(ids_) == 0:
+        return pd.Series([None] * len(v), dtype=object)
+    pos = np.clip(np.searchsorted(ids_, v), 0, len(ids_) - 1)
+    found = (v >= 0) & (ids_[pos] == v)
+    out = table[field].iloc[pos].reset_index(drop=True)
+    return out if found.all() else out.where(pd.Series(found), None)
 
 
 def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str, truth) -> pd.Series:
@@ -122,8 +120,7 @@ def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str,
     for i, (_ref, target) in enumerate(hops):
         table = truth[target] if target in truth else frame.tables[target]
         next_field = parts[i + 1]
-        current = _lookup(current.to_numpy(object) if current.dtype == object else current.to_numpy(),
-                          table, id_field(target), next_field)
+        current = _lookup(current, table, id_field(target), next_field)
     return current
 
 

@@ -42,9 +42,10 @@ def code_map(s: pd.Series, p: dict) -> pd.Series:
     """Map values through ``map:``; values not listed become ``default:`` (null if absent)."""
     mapping = {str(k): v for k, v in p.get("map", {}).items()}
     default = p.get("default")
-    keys = s.astype(object).where(s.notna(), None)
-    out = keys.map(lambda v: mapping.get(str(v), default) if v is not None else None)
-    return out
+    present = s.notna()
+    out = s.astype(str).map(mapping).astype(object)
+    out = out.where(out.notna(), default)
+    return out.where(present, None)
 
 
 def at_time(s: pd.Series, p: dict) -> pd.Series:

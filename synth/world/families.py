@@ -61,7 +61,6 @@ class ShardWorld:
     ethnicity: np.ndarray
     n_fathers: np.ndarray
     father_dob_gap: np.ndarray  # (families, MAX_FATHERS) father's age minus mother's, days
-    relatives_used: np.ndarray  # (families, 4) bool
     children: dict[str, np.ndarray]
     proceedings: dict[str, np.ndarray]
     subjects: dict[str, np.ndarray]
@@ -159,13 +158,12 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     sub_fam_child = np.arange(len(cf))  # rows into the children arrays
     sub_proc_local = cf  # index into this round's proceedings
     history = np.where(teen, "first_teen", "first_other").astype(object)
-    child_parts = children
     n_procs = 0
     for _round in range(MAX_PROCEEDINGS):
         m = len(proc["family"])
         if m == 0:
             break
-        ch = {k2: np.concatenate(v) for k2, v in child_parts.parts.items()}
+        ch = {k2: np.concatenate(v) for k2, v in children.parts.items()}
         sub_age = proc["issue"][sub_proc_local] - ch["dob"][sub_fam_child]
         outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age)
         fyp = fy_of(proc["issue"])
@@ -205,7 +203,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         cur_father = _last_father(ch, bf, len(family_ids))
         bfather = np.minimum(np.where(nf, n_fathers[bf], cur_father), MAX_FATHERS - 1)
         np.maximum.at(n_fathers, bf, bfather + 1)
-        new_rows = sum(len(a) for a in child_parts.parts["family"]) + np.arange(len(bi))
+        new_rows = sum(len(a) for a in children.parts["family"]) + np.arange(len(bi))
         children.add(family=bf, slot=CHILD_SLOT0 + n_children[bf], dob=baby_dob[bi], father=bfather,
                      sex=np.where(S.share(d["child_sex_male"], rng, len(bi)), 1, 2))
         n_children[bf] += 1
@@ -222,11 +220,10 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
                     issue=nxt_issue[nxt_idx])
         history = np.full(len(nxt_idx), "repeat", dtype=object)
 
-    rel_used = np.zeros((n, 4), dtype=bool)
     return ShardWorld(
         family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,
         teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
-        relatives_used=rel_used, children=children.done(), proceedings=procs.done(), subjects=subs.done(),
+        children=children.done(), proceedings=procs.done(), subjects=subs.done(),
     )
 
 

@@ -98,15 +98,25 @@ def nhs_numbers(person_seq: np.ndarray, key: int) -> np.ndarray:
     return valid[permute_index(person_seq, len(valid), key)].astype(str)
 
 
+def _upn_values() -> np.ndarray:
+    table = np.full(256, -1, dtype=np.int64)
+    table[ord("0"):ord("9") + 1] = np.arange(10)
+    for i, c in enumerate(UPN_ALPHABET):
+        table[ord(c)] = i
+    return table
+
+
+_UPN_VALUE = _upn_values()
+
+
+def _char_matrix(strings: np.ndarray, width: int) -> np.ndarray:
+    """ASCII codes of fixed-width strings as an (n, width) uint8 matrix."""
+    return np.asarray(strings, dtype=f"S{width}").view(np.uint8).reshape(-1, width)
+
+
 def upn_check_letter(body: np.ndarray) -> np.ndarray:
     """Check letters for 12-character UPN bodies (LA number + establishment + year + serial)."""
-    chars = np.array([list(b) for b in body]) if len(body) else np.zeros((0, 12), dtype="<U1")
-    values = np.zeros(chars.shape, dtype=np.int64)
-    is_digit = np.char.isdigit(chars)
-    values[is_digit] = chars[is_digit].astype(np.int64)
-    if (~is_digit).any():
-        lookup = {c: i for i, c in enumerate(UPN_ALPHABET)}
-        values[~is_digit] = np.vectorize(lookup.__getitem__)(chars[~is_digit])
+    values = _UPN_VALUE[_char_matrix(body, 12)]
     weights = np.arange(2, 14)
     return UPN_ALPHABET[(values * weights).sum(axis=1) % 23]
 
@@ -125,11 +135,13 @@ def upns(person_seq: np.ndarray, issue_year: np.ndarray) -> np.ndarray:
 def upn_is_valid(upn: np.ndarray) -> np.ndarray:
     """True for 13-character UPNs whose check letter is right."""
     upn = np.asarray(upn, dtype=str)
-    ok = (np.char.str_len(upn) == 13)
     out = np.zeros(len(upn), dtype=bool)
+    ok = np.char.str_len(upn) == 13
     if ok.any():
-        body = np.array([u[1:] for u in upn[ok]])
-        out[ok] = upn_check_letter(body) == np.array([u[0] for u in upn[ok]])
+        chars = _char_matrix(upn[ok], 13)
+        values = _UPN_VALUE[chars[:, 1:]]
+        check = UPN_ALPHABET[(values * np.arange(2, 14)).sum(axis=1) % 23].astype("S1").view(np.uint8)
+        out[ok] = (values >= 0).all(axis=1) & (check == chars[:, 0])
     return out
 
 

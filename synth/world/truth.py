@@ -14,6 +14,7 @@ from synth.world import ids, names
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
+    CHILD_SLOT0,
     FATHER_SLOT0,
     RELATIVE_SLOT0,
     ShardWorld,
@@ -102,7 +103,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "outcome_date": pd.to_datetime(pd.Series(_dates(disposal[sub["proc"]]))).where(has_outcome)
         .to_numpy("datetime64[ns]"),
     })
-    people = _people(ctx, w, rng)
+    people = _people(ctx, w, rng, parties)
     rel = _relationships(parties, pchild, people)
     family = pd.DataFrame({
         "family_id": fid, "country": w.country, "la_code": ctx.geo.la_code[w.la], "lsoa_code": w.lsoa,
@@ -151,7 +152,6 @@ def _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others) -> pd.D
     rel_j = np.concatenate([rel_j, np.full(len(other_app), 2)])
     is_app = (((applicant[rel_p] == "grandparent") & (rel_j == 0))
               | ((applicant[rel_p] == "other_relative") & (rel_j == 2)))
-    w.relatives_used[fam[rel_p], rel_j] = True
     add(rel_p, fid[fam[rel_p]] * PERSON_STRIDE + RELATIVE_SLOT0 + rel_j,
         np.where(is_app, "applicant", "respondent"), np.asarray(RELATIVE_ROLES, dtype=object)[rel_j])
     add(sub["proc"], sub_pid, "subject", "child")
@@ -183,7 +183,7 @@ def _relationships(parties: pd.DataFrame, pchild: pd.DataFrame, people: pd.DataF
     return pairs
 
 
-def _people(ctx: WorldContext, w: ShardWorld, rng) -> pd.DataFrame:
+def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.DataFrame:
     d = ctx.dists
     fid = w.family_id
     n = len(fid)
@@ -198,8 +198,12 @@ def _people(ctx: WorldContext, w: ShardWorld, rng) -> pd.DataFrame:
     f_dob = w.mother_dob[fam_f] - np.round(w.father_dob_gap[fam_f, fj]).astype(np.int64)
     fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
                    sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
-    # Relatives used as parties.
-    rf, rj = np.nonzero(w.relatives_used)
+    # Relatives who are parties to some proceeding (slots 9-12), in person-id order.
+    pid = np.unique(parties["person_id"].to_numpy())
+    slot = pid % PERSON_STRIDE
+    rel = pid[(slot >= RELATIVE_SLOT0) & (slot < CHILD_SLOT0)]
+    rf = np.searchsorted(fid, rel // PERSON_STRIDE)
+    rj = rel % PERSON_STRIDE - RELATIVE_SLOT0
     r_off = np.where(rj < 2, 1, -1) * np.round(rng.uniform(18, 32, len(rf)) * S.YEAR).astype(np.int64)
     r_off = np.where(rj < 2, r_off, np.round(rng.uniform(-8, 8, len(rf)) * S.YEAR).astype(np.int64))
     relatives = dict(person_id=fid[rf] * PERSON_STRIDE + RELATIVE_SLOT0 + rj, fam=rf,
