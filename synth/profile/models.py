@@ -207,10 +207,29 @@ class Linkage(_Model):
     alf: AlfModel
 
 
+class Figure(_Model):
+    """A published figure the output should reproduce (checked by ``synth validate``).
+
+    ``measure`` names a function in synth.validate.figures; the check passes when the achieved
+    value is within ``realism_z`` standard errors plus ``allowance`` (for approximate figures).
+    """
+
+    measure: str
+    target: float
+    allowance: float = Field(0.0, ge=0)
+    law_type: Literal["public", "private"] | None = None
+    agency: str | None = None
+    years: float | None = None
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+
 class Checks(_Model):
     """Validation settings."""
 
     realism_z: float = Field(4.0, gt=0, description="Tolerance in standard errors for realism checks.")
+    figures: dict[str, Figure] = {}
 
 
 class Profile(_Model):

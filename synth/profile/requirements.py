@@ -34,7 +34,8 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...], str]] = {
     "hearing_type": ("categorical", ("law_type",), "type of a hearing that is neither first nor final"),
     "outcome": ("categorical", ("law_type", "age_band"), "final order for a child, by age at issue"),
     "outcome_sibling_correlation": ("share", (), "probability a sibling shares the case's outcome draw"),
-    "recurrence": ("survival", ("law_type", "history"), "years from one issue to the family's next"),
+    "recurrence": ("survival", ("law_type", "history"),
+                   "years from one issue to the family's next (never sooner than 28 days after its disposal)"),
     "recurrence_law_type": ("categorical", ("law_type",), "law type of the next proceeding"),
     "recurrence_new_baby": (
         "share", (), "probability a public law return is about a new baby while older children are at home"),

@@ -26,6 +26,7 @@ MAX_FATHERS = 8
 MAX_CHILDREN = 51
 MAX_PROCEEDINGS = 8
 FATHER_SLOT0, RELATIVE_SLOT0, CHILD_SLOT0 = 1, 9, 13
+#: Minimum room per older sibling when deciding how many fit (the spacing itself has the profile's min).
 MIN_SPACING_DAYS = 300
 OLDEST_SUBJECT_DAYS = int(17.9 * S.YEAR)
 #: Gap kept between a disposal and the family's next issue.
@@ -94,7 +95,7 @@ def _children_for_index(ctx: WorldContext, rng, law: np.ndarray, first_birth_age
     fam = np.repeat(np.arange(n), k)
     rank = S.within_group_index(fam)  # 0 = youngest
     spacing = S.lognormal_days(d["sibling_spacing"], rng, len(fam))
-    spacing = np.where(rank == 0, 0.0, np.maximum(spacing, MIN_SPACING_DAYS))
+    spacing = np.where(rank == 0, 0.0, spacing)
     cum = np.cumsum(spacing)
     starts = np.flatnonzero(rank == 0)
     cum -= np.repeat(cum[starts], np.diff(np.concatenate([starts, [len(fam)]])))
@@ -195,6 +196,11 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         # A public law return is about a new baby with the stated probability when older children
         # are still at home, and always when none is (a return needs a child to be about).
         baby = can_baby & (nxt_law == "public") & (wants_baby | ~has_carry)
+        # With neither a baby nor a child at home, the return concerns earlier children still
+        # under 18 wherever they live (e.g. an application about a child in care).
+        fallback = back & ~baby & ~has_carry
+        carry |= fallback[sub_proc_local] & still_child
+        has_carry = np.bincount(sub_proc_local[carry], minlength=m) > 0
         go = back & (baby | has_carry)
         # New babies: append children (father may change at this birth).
         bi = np.flatnonzero(go & baby)

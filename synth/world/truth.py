@@ -16,6 +16,7 @@ from synth.world.context import WorldContext
 from synth.world.families import (
     CHILD_SLOT0,
     FATHER_SLOT0,
+    MAX_FATHERS,
     RELATIVE_SLOT0,
     ShardWorld,
     simulate_families,
@@ -25,6 +26,7 @@ PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE = 64, 8, 64
 RELATIVE_ROLES = ("grandparent", "grandparent", "other_relative", "other_relative")
 RELATIVE_SEX = (2, 1, 2, 1)
 MAX_HEARINGS = 60
+MIN_FATHER_AGE = 15
 PUBLIC_FIRST, FINAL = "First Hearing", "Final Hearing"
 #: NHS pseudo-postcodes (domain/schemas.md 6.3): no fixed abode; England / Wales not otherwise specified.
 NO_FIXED_ABODE, ENGLAND_NOS, WALES_NOS = "ZZ99 3VZ", "ZZ99 3CZ", "ZZ99 3GZ"
@@ -196,6 +198,10 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
     fam_f = np.repeat(np.arange(n), w.n_fathers)
     fj = S.within_group_index(fam_f)
     f_dob = w.mother_dob[fam_f] - np.round(w.father_dob_gap[fam_f, fj]).astype(np.int64)
+    # A father is at least MIN_FATHER_AGE at the birth of his first child.
+    first_child = np.full((n, MAX_FATHERS), np.iinfo(np.int64).max)
+    np.minimum.at(first_child, (ch["family"], ch["father"]), ch["dob"])
+    f_dob = np.minimum(f_dob, first_child[fam_f, fj] - int(MIN_FATHER_AGE * S.YEAR))
     fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
                    sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
     # Relatives who are parties to some proceeding (slots 9-12), in person-id order.

@@ -70,6 +70,14 @@ def test_hearings_fall_inside_their_proceedings_and_the_final_one_is_at_disposal
     assert (finals.reindex(p.index, fill_value=0) == p["disposal_date"].notna().astype(int)).all()
 
 
+def test_fathers_are_at_least_15_at_every_birth(quality_run):
+    person = quality_run.truth("person")
+    kids = person[person["family_role"] == "child"]
+    dad = person.set_index("person_id")["date_of_birth"]
+    age = (_d(kids["date_of_birth"]).to_numpy() - _d(dad.reindex(kids["father_id"].astype("int64"))).to_numpy())
+    assert (age / np.timedelta64(1, "D") / 365.25).min() >= 15
+
+
 def test_mothers_are_at_least_13_at_every_birth(quality_run):
     person = quality_run.truth("person")
     kids = person[person["family_role"] == "child"]

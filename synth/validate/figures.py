@@ -1,0 +1,127 @@
+"""Published cross-table figures (profile ``checks.figures``): achieved versus published.
+
+Each measure returns ``(value, standard error, n)`` from the truth and agency tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from synth.validate.core import CheckResult, RunData
+from synth.validate.measures import adults_per_case, kaplan_meier
+
+
+def _mean(x) -> tuple[float, float, int]:
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    return float(x.mean()) if n else float("nan"), float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0, n
+
+
+def _prop(b) -> tuple[float, float, int]:
+    b = np.asarray(b, dtype=bool)
+    n = len(b)
+    p = float(b.mean()) if n else float("nan")
+    return p, math.sqrt(p * (1 - p) / n) if n else 0.0, n
+
+
+def children_per_case(run, t, fig):
+    p = t.proc
+    return _mean(p.loc[p["law_type"] == fig.law_type, "n_children"])
+
+
+def adults_per_case_(run, t, fig):
+    p = t.proc
+    ids = p.loc[p["law_type"] == fig.law_type, "proceeding_id"]
+    adults = t.party[t.party["party_role"] != "subject"].groupby("proceeding_id").size().reindex(ids, fill_value=0)
+    value = adults_per_case(p, t.party, fig.law_type)
+    return value, float(adults.std(ddof=1) / math.sqrt(len(adults))), len(adults)
+
+
+def recurrence(run, t, fig):
+    idx = t.index[t.index["law_type"] == fig.law_type]
+    second = t.proc[t.proc["sequence"] == 2].set_index("family_id")["issue_date"]
+    nxt = idx["family_id"].map(second)
+    event = nxt.notna().to_numpy()
+    issue = idx["issue_date"].astype("datetime64[ns]").to_numpy("datetime64[D]")
+    stop = np.where(event, nxt.astype("datetime64[ns]").to_numpy("datetime64[D]"), t.end)
+    years = (stop - issue).astype(float) / 365.25
+    inc, se = kaplan_meier(years, event, fig.years or 7.0)
+    return inc, se, len(idx)
+
+
+def care_order_share(run, t, fig):
+    c = t.pc[t.pc["has_outcome"]]
+    law = c["proceeding_id"].map(t.proc.set_index("proceeding_id")["law_type"])
+    c = c[law == (fig.law_type or "public")]
+    return _prop(c["outcome"].isin(["care_order", "care_and_placement_order"]))
+
+
+def newborn_share_of_infants(run, t, fig):
+    c = t.pc
+    law = c["proceeding_id"].map(t.proc.set_index("proceeding_id")["law_type"])
+    a = c.loc[law == (fig.law_type or "public"), "age_at_issue_days"]
+    infants = a[(a >= 0) & (a < 365.25)]
+    return _prop(infants < 7)
+
+
+def recurrent_within_month(run, t, fig):
+    p = t.proc
+    rec = p[(p["sequence"] > 1) & (p["law_type"] == "public")]
+    subjects = t.pc[t.pc["proceeding_id"].isin(rec["proceeding_id"])]
+    youngest = subjects.groupby("proceeding_id")["age_at_issue_days"].min()
+    return _prop(youngest <= 30)
+
+
+def alf_match_rate(run, t, fig):
+    agency = run.profile.agencies[fig.agency]
+    key = next(k for k, tb in agency.tables.items() if tb.rows == "agency_person")
+    df = run.agency_table(fig.agency, key)
+    col = next(c.name for c in agency.tables[key].columns if c.field == "alf_sts_cd")
+    return _prop(df[col] != 99)
+
+
+def returning_mother_share(run, t, fig):
+    p = t.proc
+    return _prop(p.loc[p["law_type"] == (fig.law_type or "public"), "returning_mother"])
+
+
+MEASURES = {
+    "children_per_case": children_per_case,
+    "adults_per_case": adults_per_case_,
+    "recurrence": recurrence,
+    "care_order_share": care_order_share,
+    "newborn_share_of_infants": newborn_share_of_infants,
+    "recurrent_within_month": recurrent_within_month,
+    "alf_match_rate": alf_match_rate,
+    "returning_mother_share": returning_mother_share,
+}
+
+
+def check_figures(run: RunData, t) -> list[CheckResult]:
+    """One result per published figure in the profile."""
+    z = run.profile.checks.realism_z
+    out = []
+    for name, fig in run.profile.checks.figures.items():
+        label = f"figure:{name}"
+        fn = MEASURES.get(fig.measure)
+        if fn is None:
+            out.append(CheckResult("realism", label, False, detail=f"unknown measure '{fig.measure}'; "
+                                   f"one of {', '.join(MEASURES)}"))
+            continue
+        try:
+            value, se, n = fn(run, t, fig)
+        except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
+            out.append(CheckResult("realism", label, False, detail=f"could not be measured: {e}"))
+            continue
+        tol = z * se + fig.allowance
+        ok = n > 0 and abs(value - fig.target) <= tol
+        out.append(CheckResult(
+            "realism", label, ok, "truth", fig.law_type,
+            statistic={"name": "abs_error", "value": round(abs(value - fig.target), 5), "tolerance": round(tol, 5),
+                       "n": n},
+            detail=f"{fig.measure}: achieved {value:.4f} vs published {fig.target} (±{fig.allowance} for an "
+                   f"approximate figure); {fig.source or fig.assumption or ''}",
+            series={"labels": [name], "target": [fig.target], "achieved": [round(value, 5)]}))
+    return out
