@@ -201,7 +201,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
     # A father is at least MIN_FATHER_AGE at the birth of his first child.
     first_child = np.full((n, MAX_FATHERS), np.iinfo(np.int64).max)
     np.minimum.at(first_child, (ch["family"], ch["father"]), ch["dob"])
-    f_dob = np.minimum(f_dob, first_child[fam_f, fj] - int(MIN_FATHER_AGE * S.YEAR))
+    f_dob = np.minimum(f_dob, first_child[fam_f, fj] - int(np.ceil(MIN_FATHER_AGE * S.YEAR)))
     fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
                    sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
     # Relatives who are parties to some proceeding (slots 9-12), in person-id order.
