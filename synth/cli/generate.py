@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,8 +26,9 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--force", is_flag=True, help="Replace the destination if it exists.")
 @click.option("--block-families", type=int, default=10_000, show_default=True,
               help="Families held in memory between writes (does not change the output).")
+@click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, block_families, quiet):
+def generate_cmd(profile, families, seed, out, fmt, force, block_families, no_validate, quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -48,8 +50,15 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, quiet
         result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
                           block_families=block_families,
                           on_progress=lambda done, total: bar.update(task, completed=done))
+    passed = True
+    if not no_validate:
+        from synth.cli.validate import run_validation
+
+        passed = run_validation(result.path, quiet=True)
     if quiet:
         click.echo(str(result.path))
+        if not passed:
+            sys.exit(1)
         return
     table = Table(title=f"{prof.name}: {n:,} families, seed {s}", title_justify="left")
     table.add_column("table")
@@ -61,3 +70,8 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, quiet
     secs = result.timings.get("total_s", 0.0)
     rate = n / result.timings["generate_s"] if result.timings.get("generate_s") else 0
     out_console.print(f"Wrote {result.path} in {secs:.1f} s ({rate:,.0f} families/s).")
+    if not no_validate:
+        verdict = "all checks pass" if passed else "SOME CHECKS FAIL (see report.html; `synth validate` for details)"
+        out_console.print(f"Validation: {verdict}; reports in {result.path}/report.html and report.json.")
+        if not passed:
+            sys.exit(1)

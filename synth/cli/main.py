@@ -12,6 +12,7 @@ import click
 
 from synth.cli.generate import generate_cmd
 from synth.cli.profiles import profiles
+from synth.cli.validate import validate_cmd
 from synth.errors import SynthError
 
 
@@ -35,6 +36,7 @@ def cli():
 
 cli.add_command(generate_cmd)
 cli.add_command(profiles)
+cli.add_command(validate_cmd)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from synth.export.arrow import agency_schema, to_arrow, truth_schema
 from synth.export.database import build_duckdb
 from synth.export.dictionary import render_dictionary
 from synth.export.manifest import write_manifest
+from synth.export.sdv_metadata import write_sdv_metadata
 from synth.export.writers import TableWriter
 from synth.profile.loader import LoadedProfile
 from synth.rng import FAMILIES_PER_SHARD
@@ -158,6 +159,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
             for p in staging.rglob("*.parquet"):
                 p.unlink()
         (staging / "dictionary.md").write_text(render_dictionary(prof, counts), encoding="utf-8")
+        write_sdv_metadata(staging / "metadata.sdv.json", prof.agencies)
         timings["total_s"] = time.perf_counter() - t0
         write_manifest(staging / "manifest.json", {
             "profile": {"name": prof.name, "path": str(loaded.path), "sha256": loaded.sha256},

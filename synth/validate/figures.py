@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from synth.validate.compare import MIN_N
 from synth.validate.core import CheckResult, RunData
 from synth.validate.measures import adults_per_case, kaplan_meier
 
@@ -35,6 +36,8 @@ def adults_per_case_(run, t, fig):
     p = t.proc
     ids = p.loc[p["law_type"] == fig.law_type, "proceeding_id"]
     adults = t.party[t.party["party_role"] != "subject"].groupby("proceeding_id").size().reindex(ids, fill_value=0)
+    if len(adults) < 2:
+        return float("nan"), 0.0, len(adults)
     value = adults_per_case(p, t.party, fig.law_type)
     return value, float(adults.std(ddof=1) / math.sqrt(len(adults))), len(adults)
 
@@ -99,6 +102,11 @@ MEASURES = {
 }
 
 
+#: Measures that are shares (their standard error comes from the published value).
+PROPORTIONS = {"care_order_share", "newborn_share_of_infants", "recurrent_within_month", "alf_match_rate",
+               "returning_mother_share"}
+
+
 def check_figures(run: RunData, t) -> list[CheckResult]:
     """One result per published figure in the profile."""
     z = run.profile.checks.realism_z
@@ -115,8 +123,16 @@ def check_figures(run: RunData, t) -> list[CheckResult]:
         except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
             out.append(CheckResult("realism", label, False, detail=f"could not be measured: {e}"))
             continue
+        if n < MIN_N or value != value:
+            out.append(CheckResult("realism", label, True, "truth", fig.law_type,
+                                   statistic={"name": "n", "value": n, "tolerance": MIN_N},
+                                   detail=f"only {n} observations: too few to judge (needs {MIN_N})"))
+            continue
+        if fig.measure in PROPORTIONS:
+            # Judge a share by its standard error under the published value (never zero).
+            se = math.sqrt(fig.target * (1 - fig.target) / n)
         tol = z * se + fig.allowance
-        ok = n > 0 and abs(value - fig.target) <= tol
+        ok = abs(value - fig.target) <= tol
         out.append(CheckResult(
             "realism", label, ok, "truth", fig.law_type,
             statistic={"name": "abs_error", "value": round(abs(value - fig.target), 5), "tolerance": round(tol, 5),

@@ -171,6 +171,10 @@ def _temporal(run: RunData) -> list[CheckResult]:
     bad = (c["dob"] > c["issue"]) & ~c["unborn_at_issue"].astype(bool)
     out.append(_result("born_before_issue", "truth/proceeding_child", "person_id", bad, c, ["pc_id"],
                        "children are born before issue unless unborn at issue"))
+    age = (c["issue"] - c["dob"]).dt.days
+    out.append(_result("age_matches_dates", "truth/proceeding_child", "age_at_issue_days",
+                       age.notna() & (age != c["age_at_issue_days"]), c, ["pc_id"],
+                       "age at issue equals the issue date minus the date of birth"))
     issue, disp = _dates(proc["issue_date"]), _dates(proc["disposal_date"])
     out.append(_result("issue_before_disposal", "truth/proceeding", "disposal_date",
                        disp.notna() & (disp <= issue), proc, ["proceeding_id"], "disposal comes after issue"))
