@@ -332,6 +332,9 @@ def render_chart(result: CheckResult, chart_id: str = "") -> str:
 # HTML
 # --------------------------------------------------------------------------------------------
 
+CSS_DETAILS = (
+    "details{margin:6px 0 14px}details>summary{cursor:pointer;color:#3e4c59;font-weight:600;padding:6px 0}"
+)
 CSS = """
 *{box-sizing:border-box}
 body{margin:0;background:#f4f6f8;color:#1f2933;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,
@@ -454,7 +457,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{_e(page_title)}</title>",
-        f"<style>{CSS}</style></head><body><main>",
+        f"<style>{CSS}{CSS_DETAILS}</style></head><body><main>",
         f"<h1>{_e(page_title)}</h1>",
     ]
     ok = verdict["passed"]
@@ -479,11 +482,13 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
                      f'<div class="name">{_e(GROUP_TITLES.get(g, g.title()))}</div>'
                      f'<div class="state">{state}</div><div class="muted small">{_e(sub)}</div></a>')
     out.append(f'<div class="groups">{"".join(boxes)}</div>')
-    if meta:
+    # Simple facts only: nested values (timings, the verdict, SDV scores) live in the JSON report.
+    facts = {k: v for k, v in (meta or {}).items() if not isinstance(v, (dict, list))}
+    if facts:
         items = "".join(
             f'<div class="{"wide" if len(str(v)) > 22 else "item"}"><dt>{_e(_label(str(k)))}</dt>'
             f"<dd>{_meta_value(str(k), v)}</dd></div>"
-            for k, v in meta.items()
+            for k, v in facts.items()
         )
         out.append(f'<dl class="meta">{items}</dl>')
     # tables
@@ -493,7 +498,15 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
         if not rs:
             out.append('<div class="empty">No checks in this group.</div>')
             continue
-        out.append(_check_table(_ordered(rs), chart_ids))
+        failed_rs = [r for r in rs if not r.passed]
+        passed_rs = [r for r in rs if r.passed]
+        if failed_rs:
+            out.append(_check_table(failed_rs, chart_ids))
+        if passed_rs:
+            # Passed checks are folded away (open when nothing failed in the group and it is short).
+            opened = " open" if not failed_rs and len(passed_rs) <= 8 else ""
+            out.append(f"<details{opened}><summary>{len(passed_rs):,} passed check"
+                       f"{'s' if len(passed_rs) != 1 else ''}</summary>{_check_table(passed_rs, chart_ids)}</details>")
     # charts
     if charted:
         out.append('<h2 id="charts">Realism: target against achieved</h2><div class="charts">')
