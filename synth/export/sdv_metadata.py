@@ -51,6 +51,8 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 def _id_columns(table: Table) -> set[str]:
     """Columns that hold identifiers: declared ids, key columns and foreign key columns."""
     ids = {c.name for c in table.columns if c.id is not None}
+    # SAIL's encrypted linking fields (ALF_PE, *_E) are identifiers too.
+    ids.update(c.name for c in table.columns if c.type == "int64" and c.name.upper().endswith(("_E", "_PE")))
     ids.update(table.key)
     for fk in table.foreign_keys:
         ids.update(fk.columns)
@@ -69,9 +71,7 @@ def _column_metadata(col: Column, is_id: bool) -> dict:
         return {"sdtype": "boolean"}
     if col.codes is not None or col.type == "string" or col.const is not None:
         return {"sdtype": "categorical"}
-    if col.type == "float64":
-        return {"sdtype": "numerical", "computer_representation": "Float"}
-    return {"sdtype": "numerical", "computer_representation": "Int64"}
+    return {"sdtype": "numerical"}
 
 
 def _reaches(children: dict[str, set[str]], start: str, target: str) -> bool:

@@ -21,11 +21,10 @@ Both are judged against a baseline made from the reference itself: its records a
 by a fixed hash into "train" and "holdout", and the share of holdout records with a copy in train
 shows how often independent records from the same population coincide by chance. Synthetic
 records are compared with the whole reference, twice the size of the train half, so the holdout
-share ``b`` is scaled to the whole reference as ``1 - (1 - b)**2`` (the chance of a match among
-twice as many records) before the synthetic share is compared with it. A check passes when the
-synthetic share is at most that baseline plus three binomial standard errors of the synthetic
-share; when no holdout record has a copy at all, fewer than max(3, 1e-4 * n) synthetic copies
-are allowed.
+share ``b`` is scaled to the whole reference as ``1 - (1 - b)**2``. A check passes when the
+synthetic share is at most that baseline plus three standard errors of a two-proportion test with
+pooled variance (both shares are estimates), and a handful of copies (max(3, 1e-4 * n) - 1) is
+always allowed.
 
 Every comparison is a hash join on 64-bit hashes of normalised values: one hash per field, summed
 into a tuple hash, and for distance 1 the "leave one field out" hashes (the sum minus one field),
@@ -337,8 +336,15 @@ def _reference_checks(run: RunData, path: Path, frame: pd.DataFrame | str) -> li
         ids = {c.lower() for c in target.id_columns}
         ref_cols = {str(c).lower(): c for c in frame.columns}
         qi = [c for c in syn.columns if str(c).lower() in ref_cols and not _is_key_column(str(c), ids)]
+        wanted = [c for c in syn.columns if not _is_key_column(str(c), ids)]
+        if len(wanted) < MIN_QI:
+            # A link table (ids and a role at most) holds nothing about a person that could be copied.
+            results += [CheckResult(GROUP, name, True, target.label, detail=(
+                f"{target.label} has no quasi-identifiers (non-id columns: {', '.join(map(str, wanted)) or 'none'}), "
+                f"so no record of reference {path.name} can be copied into it."))
+                for name in ("reference_exact_copies", "reference_near_copies")]
+            continue
         if len(qi) < MIN_QI:
-            wanted = [c for c in syn.columns if not _is_key_column(str(c), ids)]
             have = ", ".join(map(str, qi)) or "none"
             results += _failed_pair(target.label, path, (
                 f"Reference {path.name} shares {len(qi)} non-id column(s) with {target.label} ({have}); "
@@ -366,9 +372,14 @@ def _copy_results(stats: CopyStats, syn: pd.DataFrame, target: _Target, path: Pa
         share = hits / n if n else 0.0
         half = holdout_hits / stats.n_holdout if stats.n_holdout else 0.0
         baseline = 1.0 - (1.0 - half) ** 2
-        tolerance = baseline + Z_COPIES * math.sqrt(share * (1.0 - share) / n) if n else 0.0
-        if half == 0 and n:  # no chance copies at all: allow only a handful
-            tolerance = min(tolerance, (math.ceil(max(3.0, 1e-4 * n)) - 1) / n)
+        # Two-proportion test (pooled variance): the baseline comes from a sample too, so a small
+        # holdout with no chance copies must not make a few chance copies look like leakage.
+        m = stats.n_holdout
+        pooled = (hits + baseline * m) / (n + m) if n + m else 0.0
+        se = math.sqrt(pooled * (1.0 - pooled) * ((1.0 / n if n else 0.0) + (1.0 / m if m else 0.0)))
+        tolerance = baseline + Z_COPIES * se
+        floor = (math.ceil(max(3.0, 1e-4 * n)) - 1) / n if n else 0.0  # a handful is always allowed
+        tolerance = max(tolerance, floor) if n else 0.0
         passed = share <= tolerance
         extra = (f"; {stats.reference_copied:,} of {stats.n_reference:,} reference records are copied"
                  if name == "reference_exact_copies" else "")

@@ -30,13 +30,20 @@ def sdv_reports(run: RunData, reference: Path | None) -> dict:
     """Scores per agency, or a message saying why SDV could not run."""
     if not sdv_available():
         return {"status": "skipped", "message": f"--sdv needs the sdv package, which is not installed; {INSTALL_HINT}"}
-    from sdv.evaluation.multi_table import evaluate_quality, run_diagnostic
+    try:  # SDV 2.x exports the multi-table evaluation here; 1.x under evaluation.multi_table.
+        from sdv.evaluation import evaluate_quality, run_diagnostic
+    except ImportError:
+        from sdv.evaluation.multi_table import evaluate_quality, run_diagnostic
     from sdv.metadata import Metadata
 
     out = {"status": "ok", "agencies": {}}
     for akey, agency in run.profile.agencies.items():
         meta_dict, _notes = sdv_metadata(agency)
-        metadata = Metadata.load_from_dict(meta_dict)
+        try:
+            metadata = Metadata.load_from_dict(meta_dict)
+        except Exception as e:  # noqa: BLE001 - report SDV's complaint, never crash
+            out["agencies"][akey] = {"metadata_error": f"{type(e).__name__}: {e}"}
+            continue
         data = {t.name: run.agency_table(akey, key) for key, t in agency.tables.items()}
         entry = {}
         try:

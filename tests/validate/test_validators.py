@@ -111,3 +111,13 @@ def test_a_changed_outcome_distribution_fails_realism_for_that_distribution(base
     bad = failing(path)
     assert ("realism", "distribution:outcome") in bad
     assert all(g == "realism" for g, _ in bad)
+
+
+def test_a_whole_agency_from_another_seed_as_reference_raises_no_privacy_alarm(base, tmp_path_factory, tmp_path):
+    other = make_run(tmp_path_factory, "england_wales", 3000, seed=12)
+    ref = tmp_path / "ref"
+    shutil.copytree(other.path / "cafcass_cymru", ref)
+    results, _ = validate(base.path, reference=ref)
+    privacy = [r for r in results if r.group == "privacy"]
+    assert any(r.name == "reference_exact_copies" for r in privacy)
+    assert all(r.passed for r in privacy), [(r.name, r.table, r.detail) for r in privacy if not r.passed]
