@@ -2,7 +2,7 @@
 
 Builds synthetic-like and reference-like person records (forename, surname, date_of_birth, sex,
 postcode, lsoa) from a fixed seed, plants known exact copies and one-field-off copies of synthetic
-records in the reference, and times :func:`synth.validate.privacy.compare_records` (normalisation,
+records in the reference, and times :func:`synth.validate.copies.compare_records` (normalisation,
 hashing and every hash join). The synthetic dates are datetime64 and the reference dates ISO text,
 as when a Parquet run is compared with a CSV reference. Run:
 
@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from synth.validate.privacy import compare_records
+from synth.validate.copies import compare_records
 
 LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 

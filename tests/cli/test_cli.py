@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from synth.cli.main import cli
 
@@ -19,13 +18,6 @@ INVALID = FIXTURES / "invalid"
 FAMILIES = "40"
 
 
-@pytest.fixture
-def runner():
-    # click >= 8.2 keeps stderr apart from stdout (result.stdout / result.stderr); older versions need mix_stderr.
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
 
 
 def lines(text: str) -> list[str]:

@@ -12,14 +12,6 @@ from synth.cli.main import cli
 from synth.validate import sdv_reports
 
 
-@pytest.fixture
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
-
-
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli-validate") / "run"

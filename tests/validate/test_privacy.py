@@ -11,8 +11,9 @@ import pytest
 from conftest import make_run
 
 from synth.errors import InputError
+from synth.validate.copies import compare_records
 from synth.validate.core import RunData
-from synth.validate.privacy import check_privacy, compare_records
+from synth.validate.privacy import check_privacy
 from synth.world.ids import UPN_ALPHABET, nhs_check_digit
 
 FAMILIES = 800
