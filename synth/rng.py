@@ -13,7 +13,7 @@ import numpy as np
 
 #: Families per shard. A shard is the unit of randomness: shard ``s`` draws only from streams
 #: keyed by ``s``. Changing this changes every output, so it is fixed for a package version.
-FAMILIES_PER_SHARD = 1000
+FAMILIES_PER_SHARD = 10_000
 
 
 def stream_key(name: str) -> int:

@@ -25,10 +25,12 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet, csv or parquet,csv.")
 @click.option("--force", is_flag=True, help="Replace the destination if it exists.")
 @click.option("--block-families", type=int, default=10_000, show_default=True,
-              help="Families held in memory between writes (does not change the output).")
+              help="Kept for compatibility: shards of 10,000 families are the unit of work (never changes output).")
+@click.option("--workers", "-w", type=int, default=1, show_default=True,
+              help="Processes making shards at once; the output is identical for any number.")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, block_families, no_validate, quiet):
+def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, no_validate, quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -42,13 +44,15 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, no_va
     s = prof.seed if seed is None else seed
     out = out or Path("output") / default_run_name(prof.name, s, n)
     check_request(n, _formats(fmt), block_families)
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1")
     check_destination(out, force)
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("families"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("families", total=n)
         result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
-                          block_families=block_families,
+                          block_families=block_families, workers=workers,
                           on_progress=lambda done, total: bar.update(task, completed=done))
     passed = True
     if not no_validate:

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from synth.engine.shards import RunSpec
+from synth.engine.workers import run_shards
 from synth.errors import InputError, OutputError
-from synth.export.arrow import agency_schema, to_arrow, truth_schema
 from synth.export.database import build_duckdb
 from synth.export.dictionary import render_dictionary
 from synth.export.manifest import write_manifest
@@ -24,10 +25,8 @@ from synth.export.sdv_metadata import write_sdv_metadata
 from synth.export.writers import TableWriter
 from synth.profile.loader import LoadedProfile
 from synth.rng import FAMILIES_PER_SHARD
-from synth.views.project import project_agency
 from synth.world.context import build_context
 from synth.world.schema import TRUTH_TABLES
-from synth.world.truth import assign_nhs_numbers, simulate_shard
 
 FORMATS = ("parquet", "csv")
 MAX_FAMILIES = 100_000_000
@@ -99,7 +98,7 @@ def prepare_destination(out: Path, force: bool) -> Path:
 
 def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False,
-             block_families: int = 10 * FAMILIES_PER_SHARD,
+             block_families: int = FAMILIES_PER_SHARD, workers: int = 1,
              on_progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Generate a run into ``out``.
 
@@ -110,7 +109,9 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         seed: run seed (default: the profile's seed).
         formats: ``parquet`` and/or ``csv``; Parquet is staged regardless for the database.
         force: replace an existing destination.
-        block_families: families held in memory between writes (rounded up to whole shards).
+        block_families: accepted for compatibility; shards (FAMILIES_PER_SHARD families) are the
+            unit of work and of memory, so this never changes the output.
+        workers: processes making shards at once (1: in this process).
         on_progress: called with (families done, families total) after each shard.
 
     Returns:
@@ -120,29 +121,26 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
     families = prof.size.families if families is None else int(families)
     seed = prof.seed if seed is None else int(seed)
     check_request(families, formats, block_families)
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1")
     staging = prepare_destination(out, force)
     timings: dict[str, float] = {}
     writers: dict[str, TableWriter] = {}
     try:
         t0 = time.perf_counter()
-        ctx = build_context(loaded, seed)
+        spec = RunSpec(build_context(loaded, seed), prof)
         timings["prepare_s"] = time.perf_counter() - t0
-        writers = _open_writers(loaded, staging, "csv" in formats)
-        n_shards = math.ceil(families / FAMILIES_PER_SHARD)
-        shards_per_block = max(1, math.ceil(block_families / FAMILIES_PER_SHARD))
-        person_offset = 0
+        writers = {key: TableWriter(staging / f"{key}.parquet", spec.schema(key), "csv" in formats)
+                   for key in spec.output_keys()}
+        sizes = shard_sizes(families)
         t1 = time.perf_counter()
-        for first in range(0, n_shards, shards_per_block):
-            block = []
-            for shard in range(first, min(first + shards_per_block, n_shards)):
-                n = min(FAMILIES_PER_SHARD, families - shard * FAMILIES_PER_SHARD)
-                truth = simulate_shard(ctx, shard, n)
-                person_offset += assign_nhs_numbers(truth, person_offset, seed)
-                views = {k: project_agency(k, a, truth, seed, shard, prof.linkage) for k, a in prof.agencies.items()}
-                block.append((truth, views))
-                if on_progress:
-                    on_progress(min(families, (shard + 1) * FAMILIES_PER_SHARD), families)
-            _write_block(loaded, writers, block)
+        done = 0
+        for shard, tables in run_shards(spec, sizes, workers=workers):
+            for key, table in tables.items():
+                writers[key].write(table)
+            done += sizes[shard]
+            if on_progress:
+                on_progress(done, families)
         timings["generate_s"] = time.perf_counter() - t1
         counts = {}
         for key, w in writers.items():
@@ -163,7 +161,8 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         timings["total_s"] = time.perf_counter() - t0
         write_manifest(staging / "manifest.json", {
             "profile": {"name": prof.name, "path": str(loaded.path), "sha256": loaded.sha256},
-            "seed": seed, "families": families, "shards": n_shards, "families_per_shard": FAMILIES_PER_SHARD,
+            "seed": seed, "families": families, "shards": len(sizes), "families_per_shard": FAMILIES_PER_SHARD,
+            "workers": workers,
             "formats": list(formats), "counts": counts,
             "timings": {k: round(v, 3) for k, v in timings.items()},
         })
@@ -178,30 +177,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
     return RunResult(path=out, families=families, seed=seed, counts=counts, timings=timings)
 
 
-def _open_writers(loaded: LoadedProfile, staging: Path, csv: bool) -> dict[str, TableWriter]:
-    writers = {}
-    for akey, agency in loaded.profile.agencies.items():
-        for table in agency.tables.values():
-            writers[f"{akey}/{table.name}"] = TableWriter(staging / akey / f"{table.name}.parquet",
-                                                          agency_schema(table), csv)
-    for name in (*TRUTH_TABLES, "links"):
-        writers[f"truth/{name}"] = TableWriter(staging / "truth" / f"{name}.parquet", truth_schema(name), csv)
-    return writers
-
-
-def _write_block(loaded: LoadedProfile, writers: dict[str, TableWriter], block) -> None:
-    import pandas as pd
-
-    for truth, views in block:
-        for name in TRUTH_TABLES:
-            w = writers[f"truth/{name}"]
-            w.write(to_arrow(truth[name], w.schema))
-        links = []
-        for akey, (tables, agency_links) in views.items():
-            agency = loaded.profile.agencies[akey]
-            for tkey, df in tables.items():
-                w = writers[f"{akey}/{agency.tables[tkey].name}"]
-                w.write(to_arrow(df, w.schema))
-            links.append(agency_links)
-        w = writers["truth/links"]
-        w.write(to_arrow(pd.concat(links, ignore_index=True), w.schema))
+def shard_sizes(families: int) -> list[int]:
+    """Families in each shard: full shards, the last one partial."""
+    n = math.ceil(families / FAMILIES_PER_SHARD)
+    return [min(FAMILIES_PER_SHARD, families - s * FAMILIES_PER_SHARD) for s in range(n)]

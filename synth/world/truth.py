@@ -1,7 +1,7 @@
 """Turn a simulated shard into the truth tables: proceedings, children, parties, hearings, people.
 
-Entry point: :func:`simulate_shard`. NHS numbers, which need the run-wide person sequence, are
-added afterwards by :func:`assign_nhs_numbers` in shard order.
+Entry point: :func:`simulate_shard`, which returns every truth table of one shard, identifiers
+included. Shards are independent of each other, so they can be made in any order or process.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _dates(days: np.ndarray) -> np.ndarray:
 
 
 def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, pd.DataFrame]:
-    """Simulate one shard and return its truth tables (without NHS numbers).
+    """Simulate one shard and return its truth tables.
 
     Args:
         ctx: the run's world context.
@@ -47,7 +47,9 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     rng = generator(ctx.seed, "world", shard)
     fam_ids = shard * FAMILIES_PER_SHARD + np.arange(n_families, dtype=np.int64)
     w = simulate_families(ctx, rng, fam_ids)
-    return _tables(ctx, w, rng)
+    tables = _tables(ctx, w, rng)
+    assign_identifiers(tables, shard, ctx.seed)
+    return tables
 
 
 def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
@@ -291,16 +293,25 @@ def _hearings(ctx: WorldContext, rng, p, proc_id, open_) -> dict[str, np.ndarray
             "hearing_date": _dates(date), "hearing_type": htype.astype(object), "is_final": is_final, "_proc": hp}
 
 
-def assign_nhs_numbers(tables: dict[str, pd.DataFrame], person_offset: int, seed: int) -> int:
-    """Give each person a distinct test-range NHS number and UPNs; return the persons used.
+#: Persons per shard reserved in the NHS test range (a shard holds about 3.9 per family, with a
+#: spread of a few hundred over 10,000 families, so a slice never overflows in practice).
+PERSONS_PER_SHARD_SLICE = int(FAMILIES_PER_SHARD * 4.5)
+
+
+def assign_identifiers(tables: dict[str, pd.DataFrame], shard: int, seed: int) -> None:
+    """Give each person a test-range NHS number (and children a UPN), in place.
+
+    Shard ``s`` takes the slice ``[s * K, (s + 1) * K)`` of a keyed permutation of the ~909,000
+    valid test numbers (K = PERSONS_PER_SHARD_SLICE), so numbers are distinct across shards
+    until the range is used up (about 20 shards, 200,000 families); beyond that they repeat.
 
     Args:
         tables: one shard's truth tables (``person`` is modified in place).
-        person_offset: persons in all earlier shards (the run-wide dense sequence).
+        shard: the shard number.
         seed: run seed, keying the permutation.
     """
     person = tables["person"]
-    seq = person_offset + np.arange(len(person), dtype=np.int64)
+    seq = shard * PERSONS_PER_SHARD_SLICE + np.arange(len(person), dtype=np.int64)
     person["nhs_number"] = ids.nhs_numbers(seq, stream_key(f"nhs:{seed}")).astype(object)
     upn = np.full(len(person), None, dtype=object)
     has = person.pop("has_upn").to_numpy(bool)
@@ -312,4 +323,3 @@ def assign_nhs_numbers(tables: dict[str, pd.DataFrame], person_offset: int, seed
             "forename", "surname", "nhs_number", "upn", "postcode", "lsoa_code", "la_code", "country",
             "mother_id", "father_id"]
     tables["person"] = person[cols]
-    return len(person)

@@ -1,13 +1,15 @@
-"""Same profile and seed give byte-identical data files, whatever the block size."""
+"""Same profile and seed give byte-identical data files, whatever the workers or block size."""
 
 import hashlib
 
+import pandas as pd
 import pytest
 
 from synth.engine.local import generate
 from synth.profile.loader import load_profile
+from synth.rng import FAMILIES_PER_SHARD
 
-FAMILIES = 2_600  # three shards, the last one partial
+FAMILIES = 2 * FAMILIES_PER_SHARD + 700  # three shards, the last one partial
 
 
 def _digests(root):
@@ -17,33 +19,31 @@ def _digests(root):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    loaded = load_profile("england_wales")
+    loaded = load_profile("training_small")
     base = tmp_path_factory.mktemp("det")
     out = {}
-    for name, kw in {"block1": dict(block_families=1_000), "block3": dict(block_families=3_000),
-                     "block1_again": dict(block_families=1_000), "other_seed": dict(seed=7)}.items():
+    for name, kw in {"one_worker": dict(workers=1), "two_workers": dict(workers=2, block_families=3_000),
+                     "one_worker_again": dict(workers=1), "other_seed": dict(seed=7)}.items():
         generate(loaded, base / name, families=FAMILIES, formats=("parquet", "csv"), **kw)
         out[name] = _digests(base / name)
     return out
 
 
-def test_same_seed_gives_identical_bytes_whatever_the_block_size(runs):
-    assert runs["block1"] == runs["block3"]
-    assert runs["block1"] == runs["block1_again"]
-    assert len(runs["block1"]) >= 2 * 21  # parquet and csv for every table
+def test_same_seed_gives_identical_bytes_whatever_the_workers_or_block_size(runs):
+    assert runs["one_worker"] == runs["two_workers"]
+    assert runs["one_worker"] == runs["one_worker_again"]
+    assert len(runs["one_worker"]) >= 2 * 21  # parquet and csv for every table
 
 
 def test_a_different_seed_gives_different_data(runs):
-    differ = [k for k in runs["block1"] if runs["block1"][k] != runs["other_seed"][k]]
-    assert len(differ) == len(runs["block1"])
+    differ = [k for k in runs["one_worker"] if runs["one_worker"][k] != runs["other_seed"][k]]
+    assert len(differ) == len(runs["one_worker"])
 
 
-def test_a_larger_run_starts_with_the_same_families(tmp_path):
-    import pandas as pd
-
+def test_a_larger_run_starts_with_the_same_shards(tmp_path):
     loaded = load_profile("training_small")
-    generate(loaded, tmp_path / "a", families=1000)
-    generate(loaded, tmp_path / "b", families=1500)
+    generate(loaded, tmp_path / "a", families=FAMILIES_PER_SHARD)
+    generate(loaded, tmp_path / "b", families=FAMILIES_PER_SHARD + 500)
     a = pd.read_parquet(tmp_path / "a" / "truth" / "family.parquet")
     b = pd.read_parquet(tmp_path / "b" / "truth" / "family.parquet")
-    pd.testing.assert_frame_equal(a, b.iloc[:1000].reset_index(drop=True))
+    pd.testing.assert_frame_equal(a, b.iloc[:FAMILIES_PER_SHARD].reset_index(drop=True))
