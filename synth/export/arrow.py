@@ -34,6 +34,8 @@ def truth_schema(name: str) -> pa.Schema:
 
 
 def _array(values: pd.Series, typ: pa.DataType) -> pa.Array:
+    if pa.types.is_date32(typ) and pd.api.types.is_datetime64_any_dtype(values):
+        return pa.array(values.to_numpy("datetime64[D]"), type=typ, from_pandas=True)
     if pa.types.is_date32(typ) or pa.types.is_timestamp(typ):
         ts = pd.to_datetime(values, errors="coerce", cache=False).to_numpy("datetime64[s]")
         arr = pa.array(ts, type=pa.timestamp("s"), from_pandas=True)

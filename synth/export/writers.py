@@ -32,7 +32,7 @@ class TableWriter:
         self._buffer: list[pa.Table] = []
         self._buffered = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._pq = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True)
+        self._pq = pq.ParquetWriter(path, schema, compression="zstd", compression_level=1, write_statistics=True)
         self._csv = pacsv.CSVWriter(path.with_suffix(".csv"), schema) if csv else None
 
     def write(self, table: pa.Table) -> None:

@@ -17,6 +17,7 @@ from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.world.ids import keyed_id
 from synth.world.schema import id_field, resolve_path
+from synth.world.truth import PERSON_STRIDE
 
 NULL_INT = pd.NA
 
@@ -27,6 +28,8 @@ class AgencyFrame:
 
     tables: dict[str, pd.DataFrame]
     person_map: pd.DataFrame  # proceeding_id, person_id, agency_person_id
+    map_keys: np.ndarray  # sorted proceeding_id * PERSON_STRIDE + person slot
+    map_ids: np.ndarray  # agency person id for each key
 
 
 def _key(agency: Agency, entity: str) -> int:
@@ -72,7 +75,11 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
         "family": truth["family"][truth["family"]["family_id"].isin(cov["family_id"])].reset_index(drop=True),
         "agency_person": ap,
     }
-    return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]])
+    # A person on a proceeding is a member of its family, so (proceeding, slot) identifies them.
+    keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE
+    order = np.argsort(keys, kind="stable")
+    return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]],
+                       map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order])
 
 
 def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
@@ -132,12 +139,13 @@ def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Col
     truth_ids = field_values(frame, rows, source, field, truth)
     present = truth_ids.notna().to_numpy()
     raw = pd.to_numeric(truth_ids, errors="coerce").fillna(0).to_numpy(np.int64)
-    if col.id == "person" and "proceeding_id" in rows.columns:
-        pm = frame.person_map
-        left = pd.DataFrame({"proceeding_id": rows["proceeding_id"].to_numpy(), "person_id": raw})
-        got = left.merge(pm, on=["proceeding_id", "person_id"], how="left")["agency_person_id"].to_numpy()
+    if col.id == "person" and "proceeding_id" in rows.columns and agency.person_duplicates is not None:
+        # Duplicate person records: the id depends on the case the person appears on.
+        key = rows["proceeding_id"].to_numpy() * PERSON_STRIDE + raw % PERSON_STRIDE
+        pos = np.clip(np.searchsorted(frame.map_keys, key), 0, max(len(frame.map_keys) - 1, 0))
+        found = (frame.map_keys[pos] == key) if len(frame.map_keys) else np.zeros(len(key), dtype=bool)
         base = keyed_id(raw, _key(agency, "person"))
-        out = np.where(pd.isna(got), base, got).astype(np.int64)
+        out = np.where(found, frame.map_ids[pos] if len(frame.map_ids) else 0, base).astype(np.int64)
     else:
         out = keyed_id(raw, _key(agency, col.id))
     return pd.Series(pd.array(out, dtype="Int64")).where(pd.Series(present), NULL_INT)

@@ -248,14 +248,13 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
         "date_of_death": np.full(k, np.datetime64("NaT"), dtype="datetime64[ns]"),
         "ethnicity": w.ethnicity[famr], "forename": names.forenames(cols["sex"], rng), "surname": surname,
         "upn_year": year_turns_five, "has_upn": has_upn,
-        "postcode": ids.pseudo_postcodes(la, rng), "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
+        "postcode": ids.pseudo_postcodes(w.la, rng)[famr], "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
         "country": w.country[famr],
         "mother_id": pd.array(np.where(cols["mother"] < 0, None, cols["mother"]), "Int64"),
         "father_id": pd.array(np.where(cols["father"] < 0, None, cols["father"]), "Int64"),
     })
     # Family members share the family's address; some adults have none recorded (NHS ZZ99 codes).
-    same = pd.Series(out["postcode"].to_numpy()).groupby(out["family_id"].to_numpy()).transform("first")
-    postcode = same.to_numpy(object)
+    postcode = out["postcode"].to_numpy(object).copy()
     address = S.categorical(d["address_recorded"], rng, k)
     adult = ~child
     nfa = adult & (address == "no_fixed_abode")
