@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from synth.engine.local import check_destination, check_request, default_run_name, generate
+from synth.engine.workers import ENGINES, check_engine
 from synth.errors import InputError
 from synth.profile.loader import load_profile
 
@@ -27,10 +28,18 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--block-families", type=int, default=10_000, show_default=True,
               help="Kept for compatibility: shards of 10,000 families are the unit of work (never changes output).")
 @click.option("--workers", "-w", type=int, default=1, show_default=True,
-              help="Processes making shards at once; the output is identical for any number.")
+              help="Processes making shards at once (with --engine dask: LocalCluster workers); "
+                   "the output is identical for any number.")
+@click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+              help="local: this machine's processes; dask: shards as Dask tasks (needs the dask extra). "
+                   "Identical output.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: start a "
+                   "LocalCluster of --workers processes.")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, no_validate, quiet):
+def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, engine, scheduler, no_validate,
+                 quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,8 +53,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, worke
     s = prof.seed if seed is None else seed
     out = out or Path("output") / default_run_name(prof.name, s, n)
     check_request(n, _formats(fmt), block_families)
-    if workers < 1:
-        raise InputError(f"--workers {workers} must be at least 1")
+    check_engine(engine, workers, scheduler)
     check_destination(out, force)
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("families"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -53,6 +61,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, worke
         task = bar.add_task("families", total=n)
         result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
                           block_families=block_families, workers=workers,
+                          engine=engine, scheduler=scheduler,
                           on_progress=lambda done, total: bar.update(task, completed=done))
     passed = True
     if not no_validate:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synth.engine.shards import RunSpec
-from synth.engine.workers import run_shards
+from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError, OutputError
 from synth.export.database import build_duckdb
 from synth.export.dictionary import render_dictionary
@@ -98,8 +98,8 @@ def prepare_destination(out: Path, force: bool) -> Path:
 
 def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False,
-             block_families: int = FAMILIES_PER_SHARD, workers: int = 1,
-             on_progress: Callable[[int, int], None] | None = None) -> RunResult:
+             block_families: int = FAMILIES_PER_SHARD, workers: int = 1, engine: str = "local",
+             scheduler: str | None = None, on_progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Generate a run into ``out``.
 
     Args:
@@ -111,18 +111,28 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         force: replace an existing destination.
         block_families: accepted for compatibility; shards (FAMILIES_PER_SHARD families) are the
             unit of work and of memory, so this never changes the output.
-        workers: processes making shards at once (1: in this process).
+        workers: processes making shards at once (1: in this process); with ``engine="dask"`` and no
+            ``scheduler``, the number of LocalCluster workers (one thread each).
+        engine: ``"local"`` (this process or a process pool) or ``"dask"`` (shards as Dask tasks;
+            needs the dask extra). The files are byte-identical either way: the results are written
+            here, in shard order.
+        scheduler: address of a running Dask scheduler (``tcp://host:8786``) for ``engine="dask"``;
+            None starts a LocalCluster and closes it at the end.
         on_progress: called with (families done, families total) after each shard.
 
     Returns:
         A :class:`RunResult` with row counts and timings.
+
+    Raises:
+        InputError: impossible sizes or formats, an unknown engine, a missing dask extra, or an
+            unreachable scheduler.
+        OutputError: the destination exists (without ``force``) or cannot be written.
     """
     prof = loaded.profile
     families = prof.size.families if families is None else int(families)
     seed = prof.seed if seed is None else int(seed)
     check_request(families, formats, block_families)
-    if workers < 1:
-        raise InputError(f"--workers {workers} must be at least 1")
+    check_engine(engine, workers, scheduler)
     staging = prepare_destination(out, force)
     timings: dict[str, float] = {}
     writers: dict[str, TableWriter] = {}
@@ -135,13 +145,17 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         sizes = shard_sizes(families)
         t1 = time.perf_counter()
         done = 0
-        for shard, tables in run_shards(spec, sizes, workers=workers):
+        ran_on: dict = {}
+        for shard, tables in run_shards(spec, sizes, workers=workers, engine=engine, scheduler=scheduler,
+                                        info=ran_on):
             for key, table in tables.items():
                 writers[key].write(table)
             done += sizes[shard]
             if on_progress:
                 on_progress(done, families)
         timings["generate_s"] = time.perf_counter() - t1
+        if "start_s" in ran_on:
+            timings["engine_start_s"] = ran_on["start_s"]  # part of generate_s
         counts = {}
         for key, w in writers.items():
             w.close()
@@ -162,7 +176,8 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         write_manifest(staging / "manifest.json", {
             "profile": {"name": prof.name, "path": str(loaded.path), "sha256": loaded.sha256},
             "seed": seed, "families": families, "shards": len(sizes), "families_per_shard": FAMILIES_PER_SHARD,
-            "workers": workers,
+            "engine": engine, "workers": ran_on.get("workers", workers),
+            **({"scheduler": ran_on.get("scheduler")} if engine == "dask" else {}),
             "formats": list(formats), "counts": counts,
             "timings": {k: round(v, 3) for k, v in timings.items()},
         })

@@ -1,4 +1,10 @@
-"""Run shards in this process or in a pool of processes, yielding results in shard order."""
+"""Run shards in this process, in a pool of processes or on a Dask cluster, yielding results in shard order.
+
+This is the one place an engine is chosen: :func:`run_shards` with ``engine="local"`` (this process
+or a process pool) or ``engine="dask"`` (see :mod:`synth.engine.dask_engine`). Every engine runs
+the same pure :func:`~synth.engine.shards.compute_shard` and yields in shard order, so the files
+written from the results are byte-identical whichever engine made them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,60 @@ from concurrent.futures import ProcessPoolExecutor
 import pyarrow as pa
 
 from synth.engine.shards import RunSpec, compute_shard
+from synth.errors import InputError
+
+#: Engines accepted by :func:`run_shards` and ``synth generate --engine``.
+ENGINES = ("local", "dask")
 
 
-def run_shards(spec: RunSpec, sizes: list[int], workers: int = 1) -> Iterator[tuple[int, dict[str, pa.Table]]]:
+def check_engine(engine: str, workers: int = 1, scheduler: str | None = None) -> None:
+    """Reject an unknown engine, impossible workers, a missing extra or a malformed address before any work.
+
+    Raises:
+        InputError: with the value and the fix.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"--engine {engine} is not known; use {' or '.join(ENGINES)}")
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1")
+    if scheduler is not None and engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    if engine == "dask":
+        from synth.engine.dask_engine import check_address, require_distributed
+
+        require_distributed()
+        if scheduler is not None:
+            check_address(scheduler)
+
+
+def run_shards(spec: RunSpec, sizes: list[int], workers: int = 1, engine: str = "local",
+               scheduler: str | None = None, info: dict | None = None) -> Iterator[tuple[int, dict[str, pa.Table]]]:
     """Yield ``(shard, tables)`` in shard order.
 
-    With ``workers > 1`` shards are made by a process pool; at most ``2 * workers`` finished shards
-    wait in memory for their turn, so memory stays flat however many shards there are.
+    With the local engine and ``workers > 1`` shards are made by a process pool; at most
+    ``2 * workers`` finished shards wait in memory for their turn, so memory stays flat however
+    many shards there are. The dask engine keeps the same window of shards in flight on the cluster.
+
+    Args:
+        spec: the run's context and profile.
+        sizes: families in each shard.
+        workers: processes (local) or LocalCluster workers (dask without ``scheduler``).
+        engine: ``"local"`` or ``"dask"``.
+        scheduler: address of a running Dask scheduler (dask only); None starts a LocalCluster.
+        info: if given, filled with what the engine ran on: ``workers``; for dask also ``scheduler``
+            and ``start_s`` (seconds to start or reach the cluster).
+
+    Raises:
+        InputError: for an unknown engine, a missing dask extra or an unreachable scheduler.
     """
+    check_engine(engine, workers, scheduler)
+    if engine == "dask":
+        from synth.engine.dask_engine import run_shards_dask
+
+        yield from run_shards_dask(spec, sizes, workers=workers, scheduler=scheduler, info=info)
+        return
+    if info is not None:
+        info["workers"] = workers
     if workers <= 1 or len(sizes) <= 1:
         for shard, n in enumerate(sizes):
             yield shard, compute_shard(spec, shard, n)
