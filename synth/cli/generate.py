@@ -36,10 +36,11 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: start a "
                    "LocalCluster of --workers processes.")
+@click.option("--no-duckdb", is_flag=True, help="Skip building synth.duckdb (saves time on very large runs).")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, engine, scheduler, no_validate,
-                 quiet):
+def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, engine, scheduler, no_duckdb,
+                 no_validate, quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -61,7 +62,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, worke
         task = bar.add_task("families", total=n)
         result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
                           block_families=block_families, workers=workers,
-                          engine=engine, scheduler=scheduler,
+                          engine=engine, scheduler=scheduler, duckdb=not no_duckdb,
                           on_progress=lambda done, total: bar.update(task, completed=done))
     passed = True
     if not no_validate:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synth.engine.shards import RunSpec
+from synth.engine.shards import CSV_PARTS, RunSpec, part_path
 from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError, OutputError
 from synth.export.database import build_duckdb
@@ -99,7 +99,8 @@ def prepare_destination(out: Path, force: bool) -> Path:
 def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False,
              block_families: int = FAMILIES_PER_SHARD, workers: int = 1, engine: str = "local",
-             scheduler: str | None = None, on_progress: Callable[[int, int], None] | None = None) -> RunResult:
+             scheduler: str | None = None, duckdb: bool = True,
+             on_progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Generate a run into ``out``.
 
     Args:
@@ -118,6 +119,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
             here, in shard order.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``) for ``engine="dask"``;
             None starts a LocalCluster and closes it at the end.
+        duckdb: also build ``synth.duckdb`` from the Parquet files.
         on_progress: called with (families done, families total) after each shard.
 
     Returns:
@@ -138,38 +140,50 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
     writers: dict[str, TableWriter] = {}
     try:
         t0 = time.perf_counter()
-        spec = RunSpec(build_context(loaded, seed), prof)
-        timings["prepare_s"] = time.perf_counter() - t0
-        writers = {key: TableWriter(staging / f"{key}.parquet", spec.schema(key), "csv" in formats)
-                   for key in spec.output_keys()}
         sizes = shard_sizes(families)
+        # One shard: single files written here. Several: each shard writes its own parts (in any
+        # process or on any Dask worker), so nothing large crosses between processes.
+        parts = len(sizes) > 1
+        spec = RunSpec(build_context(loaded, seed), prof, parts_dir=str(staging) if parts else None,
+                       csv="csv" in formats)
+        timings["prepare_s"] = time.perf_counter() - t0
+        if not parts:
+            writers = {key: TableWriter(staging / f"{key}.parquet", spec.schema(key), "csv" in formats)
+                       for key in spec.output_keys()}
+        counts = dict.fromkeys(spec.output_keys(), 0)
         t1 = time.perf_counter()
         done = 0
         ran_on: dict = {}
-        for shard, tables in run_shards(spec, sizes, workers=workers, engine=engine, scheduler=scheduler,
+        for shard, result in run_shards(spec, sizes, workers=workers, engine=engine, scheduler=scheduler,
                                         info=ran_on):
-            for key, table in tables.items():
-                writers[key].write(table)
+            for key, value in result.items():
+                if parts:
+                    counts[key] += value
+                else:
+                    writers[key].write(value)
             done += sizes[shard]
             if on_progress:
                 on_progress(done, families)
         timings["generate_s"] = time.perf_counter() - t1
         if "start_s" in ran_on:
             timings["engine_start_s"] = ran_on["start_s"]  # part of generate_s
-        counts = {}
         for key, w in writers.items():
             w.close()
             counts[key] = w.rows
         writers = {}
-        t2 = time.perf_counter()
-        db_tables = [(a.schema_name, t.name, staging / k / f"{t.name}.parquet")
-                     for k, a in prof.agencies.items() for t in a.tables.values()]
-        db_tables += [("truth", name, staging / "truth" / f"{name}.parquet") for name in (*TRUTH_TABLES, "links")]
-        build_duckdb(staging / "synth.duckdb", db_tables)
-        timings["duckdb_s"] = time.perf_counter() - t2
+        if parts and "csv" in formats:
+            join_csv_parts(staging, spec.output_keys(), len(sizes))
+        if duckdb:
+            t2 = time.perf_counter()
+            db_tables = [(a.schema_name, t.name, staging / k / f"{t.name}.parquet")
+                         for k, a in prof.agencies.items() for t in a.tables.values()]
+            db_tables += [("truth", name, staging / "truth" / f"{name}.parquet")
+                          for name in (*TRUTH_TABLES, "links")]
+            build_duckdb(staging / "synth.duckdb", db_tables)
+            timings["duckdb_s"] = time.perf_counter() - t2
         if "parquet" not in formats:
-            for p in staging.rglob("*.parquet"):
-                p.unlink()
+            for p in sorted(staging.rglob("*.parquet"), reverse=True):
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
         (staging / "dictionary.md").write_text(render_dictionary(prof, counts), encoding="utf-8")
         write_sdv_metadata(staging / "metadata.sdv.json", prof.agencies)
         timings["total_s"] = time.perf_counter() - t0
@@ -178,7 +192,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
             "seed": seed, "families": families, "shards": len(sizes), "families_per_shard": FAMILIES_PER_SHARD,
             "engine": engine, "workers": ran_on.get("workers", workers),
             **({"scheduler": ran_on.get("scheduler")} if engine == "dask" else {}),
-            "formats": list(formats), "counts": counts,
+            "formats": list(formats), "duckdb": duckdb, "counts": counts,
             "timings": {k: round(v, 3) for k, v in timings.items()},
         })
         if out.exists():
@@ -196,3 +210,19 @@ def shard_sizes(families: int) -> list[int]:
     """Families in each shard: full shards, the last one partial."""
     n = math.ceil(families / FAMILIES_PER_SHARD)
     return [min(FAMILIES_PER_SHARD, families - s * FAMILIES_PER_SHARD) for s in range(n)]
+
+
+def join_csv_parts(staging: Path, keys: list[str], n_shards: int) -> None:
+    """Join each table's CSV parts (in shard order, one header) into ``<key>.csv``; drop the parts."""
+    parts_dir = staging / CSV_PARTS
+    for key in keys:
+        target = staging / f"{key}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for shard in range(n_shards):
+                with part_path(staging, key, shard, csv=True).open("rb") as part:
+                    header = part.readline()
+                    if shard == 0:
+                        out.write(header)
+                    shutil.copyfileobj(part, out)
+    shutil.rmtree(parts_dir)

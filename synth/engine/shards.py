@@ -8,24 +8,39 @@ the writer puts the results in shard order, giving identical bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from synth.export.arrow import agency_schema, to_arrow, truth_schema
+from synth.export.writers import TableWriter
 from synth.profile.models import Profile
 from synth.views.project import project_agency
 from synth.world.context import WorldContext
 from synth.world.schema import TRUTH_TABLES
 from synth.world.truth import simulate_shard
 
+#: Folder (inside the run's staging folder) for CSV parts before they are joined into one file.
+CSV_PARTS = ".csv-parts"
+
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything a worker needs (picklable): the world context and the profile."""
+    """Everything a worker needs (picklable): the world context and the profile.
+
+    Attributes:
+        parts_dir: when set, each shard writes its own part files under this folder
+            (``<folder>/<name>.parquet/part-NNNNN.parquet``, CSV parts under ``.csv-parts/``) and
+            returns row counts; otherwise it returns its Arrow tables for the caller to write.
+        csv: also write CSV parts.
+    """
 
     ctx: WorldContext
     profile: Profile
+    parts_dir: str | None = None
+    csv: bool = False
 
     def output_keys(self) -> list[str]:
         """Every output table as ``folder/name``, in writing order."""
@@ -41,8 +56,31 @@ class RunSpec:
         return agency_schema(next(t for t in agency.tables.values() if t.name == name))
 
 
-def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
-    """The Arrow tables of one shard, keyed ``folder/name``."""
+def part_path(parts_dir: Path, key: str, shard: int, csv: bool = False) -> Path:
+    """Where shard ``shard`` of table ``key`` is written."""
+    if csv:
+        return parts_dir / CSV_PARTS / key / f"part-{shard:05d}.csv"
+    return parts_dir / f"{key}.parquet" / f"part-{shard:05d}.parquet"
+
+
+def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table] | dict[str, int]:
+    """The Arrow tables of one shard keyed ``folder/name`` (or, with ``spec.parts_dir``, their row counts)."""
+    tables = _tables(spec, shard, n_families)
+    if spec.parts_dir is None:
+        return tables
+    parts = Path(spec.parts_dir)
+    for key, table in tables.items():
+        writer = TableWriter(part_path(parts, key, shard), table.schema)
+        writer.write(table)
+        writer.close()
+        if spec.csv:
+            path = part_path(parts, key, shard, csv=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pacsv.write_csv(table, path)
+    return {key: table.num_rows for key, table in tables.items()}
+
+
+def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
     prof = spec.profile
     truth = simulate_shard(spec.ctx, shard, n_families)
     out: dict[str, pa.Table] = {}

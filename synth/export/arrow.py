@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from synth.profile.models import Table
 from synth.world.schema import TRUTH_TABLES
@@ -44,13 +47,25 @@ def _array(values: pd.Series, typ: pa.DataType) -> pa.Array:
         obj = values.to_numpy(object)
         return pa.array(obj, type=typ, from_pandas=True) if obj.size else pa.array([], type=typ)
     if pa.types.is_integer(typ):
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # numpy ints: no nulls
+            return pa.array(values.to_numpy(np.int64), type=typ)
         return pa.array(pd.array(values, dtype="Int64"), type=typ)
     if pa.types.is_floating(typ):
         return pa.array(pd.to_numeric(values, errors="coerce").to_numpy(float), type=typ, from_pandas=True)
     if pa.types.is_boolean(typ):
+        if isinstance(values.dtype, np.dtype) and values.dtype == bool:
+            return pa.array(values.to_numpy(bool), type=typ)
         obj = values.to_numpy(object)
         return pa.array(np.where(pd.isna(obj), None, obj), type=typ, from_pandas=True)
     raise TypeError(f"unsupported type {typ}")
+
+
+def read_schema(path) -> pa.Schema:
+    """Schema of a Parquet file or of a folder of part files."""
+    path = Path(path)
+    if path.is_dir():
+        path = min(path.glob("*.parquet"))
+    return pq.read_schema(path)
 
 
 def to_arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:

@@ -16,7 +16,7 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]]) -> None:
 
     Args:
         path: the database file to create.
-        tables: schema name, table name and the Parquet file holding its rows.
+        tables: schema name, table name and the Parquet file (or folder of part files) holding its rows.
     """
     con = duckdb.connect(str(path))
     try:
@@ -24,8 +24,8 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]]) -> None:
         for schema in sorted({s for s, _, _ in tables}):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
         for schema, table, parquet in tables:
-            con.execute(f"CREATE TABLE {_q(schema)}.{_q(table)} AS SELECT * FROM read_parquet(?)",
-                        [str(parquet)])
+            source = str(parquet / "*.parquet") if parquet.is_dir() else str(parquet)
+            con.execute(f"CREATE TABLE {_q(schema)}.{_q(table)} AS SELECT * FROM read_parquet(?)", [source])
         con.execute("CHECKPOINT")
     finally:
         con.close()

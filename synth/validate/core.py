@@ -120,7 +120,7 @@ class RunData:
         if key not in self._cache:
             pq = self.path / folder / f"{name}.parquet"
             csv = pq.with_suffix(".csv")
-            if pq.is_file():
+            if pq.exists():  # a file, or a folder of part files
                 self._cache[key] = pd.read_parquet(pq)
             elif csv.is_file():
                 self._cache[key] = pd.read_csv(csv, low_memory=False)
@@ -138,7 +138,7 @@ class RunData:
 
     def has(self, folder: str, name: str) -> bool:
         """Whether a table file exists."""
-        return (self.path / folder / f"{name}.parquet").is_file() or (self.path / folder / f"{name}.csv").is_file()
+        return (self.path / folder / f"{name}.parquet").exists() or (self.path / folder / f"{name}.csv").is_file()
 
     @property
     def seed(self) -> int:

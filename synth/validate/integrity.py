@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
-from synth.export.arrow import ARROW_TYPES
+from synth.export.arrow import ARROW_TYPES, read_schema
 from synth.validate.core import CheckResult, RunData, examples_of
 from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
@@ -102,8 +101,8 @@ def _agency_checks(run: RunData) -> list[CheckResult]:
 def _columns_and_types(run: RunData, akey: str, spec, df: pd.DataFrame, label: str) -> CheckResult:
     path = run.path / akey / f"{spec.name}.parquet"
     problems = [c.name for c in spec.columns if c.name not in df.columns]
-    if path.is_file():
-        schema = pq.read_schema(path)
+    if path.exists():
+        schema = read_schema(path)
         problems += [f"{c.name}:{schema.field(c.name).type}!={c.type}" for c in spec.columns
                      if c.name in schema.names and schema.field(c.name).type != ARROW_TYPES[c.type]]
     extra = [c for c in df.columns if c not in {x.name for x in spec.columns}]

@@ -42,10 +42,10 @@ def code_map(s: pd.Series, p: dict) -> pd.Series:
     """Map values through ``map:``; values not listed become ``default:`` (null if absent)."""
     mapping = {str(k): v for k, v in p.get("map", {}).items()}
     default = p.get("default")
-    present = s.notna()
-    out = s.astype(str).map(mapping).astype(object)
-    out = out.where(out.notna(), default)
-    return out.where(present, None)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    # Map the few distinct values once, then spread them by code (-1 is a blank and stays blank).
+    mapped = np.array([mapping.get(str(u), default) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=s.index)
 
 
 def at_time(s: pd.Series, p: dict) -> pd.Series:

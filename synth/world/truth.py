@@ -117,7 +117,8 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
     hearing = pd.DataFrame({k: v for k, v in hear.items() if not k.startswith("_")})
     tables = {"family": family, "person": people, "proceeding": proceeding, "proceeding_child": pchild,
               "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing}
-    return {k: v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
+    return {k: v if v[v.columns[0]].is_monotonic_increasing else
+            v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
 
 
 def _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others) -> pd.DataFrame:

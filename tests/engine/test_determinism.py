@@ -14,7 +14,7 @@ FAMILIES = 2 * FAMILIES_PER_SHARD + 700  # three shards, the last one partial
 
 def _digests(root):
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.suffix in (".parquet", ".csv")}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in (".parquet", ".csv")}
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,11 @@ def test_every_agency_table_has_unique_keys_and_resolving_foreign_keys(shipped_r
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_columns_have_declared_names_types_codes_and_required_values(shipped_runs, profile):
-    import pyarrow.parquet as pq
+    from synth.export.arrow import read_schema
 
     run = shipped_runs[profile]
     for akey, tkey, spec, df in run.agency_tables():
-        schema = pq.read_schema(run.path / akey / f"{spec.name}.parquet")
+        schema = read_schema(run.path / akey / f"{spec.name}.parquet")
         assert schema.names == [c.name for c in spec.columns]
         for col in spec.columns:
             assert schema.field(col.name).type == ARROW_TYPES[col.type], f"{akey}.{tkey}.{col.name}"
