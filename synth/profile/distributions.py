@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SUM_TOLERANCE = 1e-6
@@ -282,13 +283,11 @@ def case_of(d: Conditional, value: str):
 
 
 def group_rows(keys: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    """Split row positions by key value, in sorted key order (deterministic)."""
-    keys = np.asarray(keys).astype(str)
+    """Split row positions by key value (as text), in sorted key order; rows keep their order."""
+    keys = np.asarray(keys)
     if keys.size == 0:
         return []
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
-    cuts = np.flatnonzero(sk[1:] != sk[:-1]) + 1
-    starts = np.concatenate([[0], cuts])
-    ends = np.concatenate([cuts, [len(sk)]])
-    return [(sk[s], order[s:e]) for s, e in zip(starts, ends)]
+    codes, uniques = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))])
+    return [(str(u), order[bounds[i]:bounds[i + 1]]) for i, u in enumerate(uniques)]

@@ -93,7 +93,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "law_type": p["law"].astype(object), "country": w.country[fam], "la_code": ctx.geo.la_code[la],
         "dfj_area": ctx.geo.dfj_area[la], "court_name": ctx.geo.dfj_area[la] + " Family Court",
         "fy": p["fy"], "issue_date": _dates(p["issue"]), "receipt_date": _dates(p["receipt"]),
-        "disposal_date": pd.to_datetime(pd.Series(_dates(disposal))).where(~open_).to_numpy("datetime64[ns]"),
+        "disposal_date": np.where(open_, np.datetime64("NaT"), _dates(disposal)).astype("datetime64[ns]"),
         "applicant_type": applicant.astype(object),
         "application_type": S.categorical(d["application_type"], rng, m, p["law"]),
         "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),
@@ -104,8 +104,8 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "person_id": sub_pid, "child_index": sub_idx, "age_at_issue_days": sub["age"].astype(np.int64),
         "age_band": sub["band"], "unborn_at_issue": sub["age"] < 0, "outcome": outcome,
         "has_outcome": has_outcome,
-        "outcome_date": pd.to_datetime(pd.Series(_dates(disposal[sub["proc"]]))).where(has_outcome)
-        .to_numpy("datetime64[ns]"),
+        "outcome_date": np.where(has_outcome, _dates(disposal[sub["proc"]]),
+                                 np.datetime64("NaT")).astype("datetime64[ns]"),
     })
     people = _people(ctx, w, rng, parties)
     rel = _relationships(parties, pchild, people)
