@@ -157,7 +157,13 @@ def sdv_hma(families: int, workdir: Path) -> dict | None:
                       ("proceeding_child", "pc_id"), ("hearing", "hearing_id")):
         metadata.update_column(table_name=table, column_name=pk, sdtype="id")
         metadata.set_primary_key(table_name=table, column_name=pk)
-    synth = HMASynthesizer(metadata)
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    try:
+        synth = HMASynthesizer(metadata, verbose=False)
+    except TypeError:  # releases without the verbose switch
+        synth = HMASynthesizer(metadata)
     t0 = time.perf_counter()
     synth.fit(data)
     fit_s = time.perf_counter() - t0

@@ -25,7 +25,7 @@ def _formats(value: str) -> tuple[str, ...]:
               help="Destination folder (default: output/<profile>-s<seed>-f<families>).")
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet, csv or parquet,csv.")
 @click.option("--force", is_flag=True, help="Replace the destination if it exists.")
-@click.option("--block-families", type=int, default=10_000, show_default=True,
+@click.option("--block-families", type=int, default=10_000, show_default=True, hidden=True,
               help="Kept for compatibility: shards of 10,000 families are the unit of work (never changes output).")
 @click.option("--workers", "-w", type=int, default=1, show_default=True,
               help="Processes making shards at once (with --engine dask: LocalCluster workers); "

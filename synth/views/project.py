@@ -47,21 +47,22 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
         return t[np.isin(t["proceeding_id"].to_numpy(), ids)].reset_index(drop=True)
 
     parties = by_proc("proceeding_party")
-    seq = proc.set_index("proceeding_id")["sequence"].reindex(parties["proceeding_id"]).to_numpy()
-    pm = pd.DataFrame({"proceeding_id": parties["proceeding_id"].to_numpy(),
-                       "person_id": parties["person_id"].to_numpy(), "sequence": seq})
-    pm = pm.sort_values(["person_id", "sequence", "proceeding_id"], kind="stable").reset_index(drop=True)
-    base = keyed_id(pm["person_id"].to_numpy(), _key(agency, "person"))
+    # Person appearances in order of person, then the family's proceeding sequence.
+    proc_ids = proc["proceeding_id"].to_numpy()
+    pp = parties["proceeding_id"].to_numpy()
+    person = parties["person_id"].to_numpy()
+    seq = proc["sequence"].to_numpy()[np.searchsorted(proc_ids, pp)]
+    order = np.lexsort((pp, seq, person))
+    pp, person = pp[order], person[order]
+    base = keyed_id(person, _key(agency, "person"))
     agency_pid = base
-    if agency.person_duplicates is not None and len(pm):
-        first = np.concatenate([[True], pm["person_id"].to_numpy()[1:] != pm["person_id"].to_numpy()[:-1]])
-        dup = (~first) & (rng.random(len(pm)) < agency.person_duplicates.rate)
-        variant = keyed_id(pm["person_id"].to_numpy(), _key(agency, "person-duplicate"))
-        agency_pid = np.where(dup, variant, base)
-    pm["agency_person_id"] = agency_pid
-    ap = pm.drop_duplicates("agency_person_id", keep="first")[["agency_person_id", "person_id", "proceeding_id"]]
-    ap = ap.rename(columns={"proceeding_id": "first_proceeding_id"}).sort_values("agency_person_id")
-    ap = ap.reset_index(drop=True)
+    if agency.person_duplicates is not None and len(person):
+        first = np.concatenate([[True], person[1:] != person[:-1]])
+        dup = (~first) & (rng.random(len(person)) < agency.person_duplicates.rate)
+        agency_pid = np.where(dup, keyed_id(person, _key(agency, "person-duplicate")), base)
+    pm = pd.DataFrame({"proceeding_id": pp, "person_id": person, "agency_person_id": agency_pid})
+    uniq, first_at = np.unique(agency_pid, return_index=True)  # sorted ids, first appearance of each
+    ap = pd.DataFrame({"agency_person_id": uniq, "person_id": person[first_at], "first_proceeding_id": pp[first_at]})
     if agency.sail_linkage and link is not None:
         ap = _alf(ap, agency, link, rng)
     persons = truth["person"]
