@@ -72,11 +72,24 @@ def run_shards(spec: RunSpec, sizes: list[int], workers: int = 1, engine: str = 
         for shard, n in enumerate(sizes):
             yield shard, compute_shard(spec, shard, n)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # The run's spec is sent to each worker once (initializer), not pickled with every shard.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
         pending = {}
         next_submit = 0
         for shard in range(len(sizes)):
             while next_submit < len(sizes) and next_submit < shard + 2 * workers:
-                pending[next_submit] = pool.submit(compute_shard, spec, next_submit, sizes[next_submit])
+                pending[next_submit] = pool.submit(_worker_shard, next_submit, sizes[next_submit])
                 next_submit += 1
             yield shard, pending.pop(shard).result()
+
+
+_WORKER_SPEC: RunSpec | None = None
+
+
+def _init_worker(spec: RunSpec) -> None:
+    global _WORKER_SPEC
+    _WORKER_SPEC = spec
+
+
+def _worker_shard(shard: int, n: int):
+    return compute_shard(_WORKER_SPEC, shard, n)

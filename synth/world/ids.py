@@ -122,14 +122,23 @@ def upn_check_letter(body: np.ndarray) -> np.ndarray:
 
 
 def upns(person_seq: np.ndarray, issue_year: np.ndarray) -> np.ndarray:
-    """UPNs with never-issued LA number 999: unique per (sequence, year of issue)."""
+    """UPNs with never-issued LA number 999: unique per (sequence, year of issue).
+
+    Body = LA 999, a 4-digit establishment and 3-digit serial from the sequence, and the 2-digit
+    year of issue; built as a digit matrix (no per-row string work).
+    """
     seq = np.asarray(person_seq, dtype=np.int64)
-    est = (seq // 1000) % 10000
-    serial = seq % 1000
-    yy = np.asarray(issue_year, dtype=np.int64) % 100
-    body = np.char.add(np.char.add(np.char.add("999", np.char.zfill(est.astype(str), 4)),
-                                   np.char.zfill(yy.astype(str), 2)), np.char.zfill(serial.astype(str), 3))
-    return np.char.add(upn_check_letter(body), body)
+    body = np.zeros((len(seq), 12), dtype=np.int64)
+    body[:, 0:3] = 9
+    for col, value, width in ((3, (seq // 1000) % 10000, 4), (7, np.asarray(issue_year, np.int64) % 100, 2),
+                              (9, seq % 1000, 3)):
+        for k in range(width):
+            body[:, col + width - 1 - k] = (value // 10**k) % 10
+    check = (body * np.arange(2, 14)).sum(axis=1) % 23
+    chars = np.empty((len(seq), 13), dtype=np.uint8)
+    chars[:, 0] = UPN_ALPHABET.astype("S1").view(np.uint8)[check]
+    chars[:, 1:] = body + ord("0")
+    return chars.view("S13").ravel().astype(str)
 
 
 def upn_is_valid(upn: np.ndarray) -> np.ndarray:

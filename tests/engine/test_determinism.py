@@ -47,3 +47,18 @@ def test_a_larger_run_starts_with_the_same_shards(tmp_path):
     a = pd.read_parquet(tmp_path / "a" / "truth" / "family.parquet")
     b = pd.read_parquet(tmp_path / "b" / "truth" / "family.parquet")
     pd.testing.assert_frame_equal(a, b.iloc[:FAMILIES_PER_SHARD].reset_index(drop=True))
+
+
+def test_multi_shard_runs_write_parts_and_one_csv_per_table(runs, tmp_path):
+    import json
+
+    loaded = load_profile("training_small")
+    out = tmp_path / "run"
+    generate(loaded, out, families=FAMILIES, formats=("parquet", "csv"), workers=2)
+    manifest = json.loads((out / "manifest.json").read_text())
+    parts = sorted((out / "cafcass_england" / "case.parquet").glob("part-*.parquet"))
+    assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    for key, rows in manifest["counts"].items():
+        assert len(pd.read_parquet(out / f"{key}.parquet")) == rows, key
+        assert len(pd.read_csv(out / f"{key}.csv", low_memory=False)) == rows, key
+    assert not (out / ".csv-parts").exists()
