@@ -287,7 +287,8 @@ def group_rows(keys: np.ndarray) -> list[tuple[str, np.ndarray]]:
     keys = np.asarray(keys)
     if keys.size == 0:
         return []
-    codes, uniques = pd.factorize(keys, sort=True)
+    codes, uniques = pd.factorize(keys)
+    labels = [str(u) for u in uniques]
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))])
-    return [(str(u), order[bounds[i]:bounds[i + 1]]) for i, u in enumerate(uniques)]
+    return [(labels[i], order[bounds[i]:bounds[i + 1]]) for i in sorted(range(len(labels)), key=labels.__getitem__)]
