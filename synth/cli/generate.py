@@ -25,8 +25,6 @@ def _formats(value: str) -> tuple[str, ...]:
               help="Destination folder (default: output/<profile>-s<seed>-f<families>).")
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet, csv or parquet,csv.")
 @click.option("--force", is_flag=True, help="Replace the destination if it exists.")
-@click.option("--block-families", type=int, default=10_000, show_default=True, hidden=True,
-              help="Kept for compatibility: shards of 10,000 families are the unit of work (never changes output).")
 @click.option("--workers", "-w", type=int, default=1, show_default=True,
               help="Processes making shards at once (with --engine dask: LocalCluster workers); "
                    "the output is identical for any number.")
@@ -39,7 +37,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--no-duckdb", is_flag=True, help="Skip building synth.duckdb (saves time on very large runs).")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, block_families, workers, engine, scheduler, no_duckdb,
+def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, scheduler, no_duckdb,
                  no_validate, quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
@@ -53,7 +51,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, worke
     n = prof.size.families if families is None else families
     s = prof.seed if seed is None else seed
     out = out or Path("output") / default_run_name(prof.name, s, n)
-    check_request(n, _formats(fmt), block_families)
+    check_request(n, _formats(fmt))
     check_engine(engine, workers, scheduler)
     check_destination(out, force)
     console = Console(stderr=True, quiet=quiet)
@@ -61,7 +59,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, block_families, worke
                   console=console, transient=True) as bar:
         task = bar.add_task("families", total=n)
         result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
-                          block_families=block_families, workers=workers,
+                          workers=workers,
                           engine=engine, scheduler=scheduler, duckdb=not no_duckdb,
                           on_progress=lambda done, total: bar.update(task, completed=done))
     passed = True

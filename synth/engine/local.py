@@ -1,8 +1,9 @@
 """Run a generation: shards of families -> truth -> agency views -> files, written atomically.
 
-Shards are simulated in order (their randomness depends only on the shard number), so the output
-is identical whatever the block size. Everything is written to a staging folder beside the
-destination and renamed into place at the end; a failure leaves nothing behind.
+A shard's randomness depends only on its number, so shards can run in any process or on any Dask
+worker and the files are identical. One shard is written here as single files; several write
+their own parts. Everything is written to a staging folder beside the destination and renamed
+into place at the end; a failure leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def default_run_name(profile: str, seed: int, families: int) -> str:
     return f"{profile}-s{seed}-f{families}"
 
 
-def check_request(families: int, formats: tuple[str, ...], block_families: int) -> None:
+def check_request(families: int, formats: tuple[str, ...]) -> None:
     """Reject impossible sizes and unknown formats before any work.
 
     Raises:
@@ -59,8 +60,6 @@ def check_request(families: int, formats: tuple[str, ...], block_families: int) 
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise InputError(f"--format {','.join(formats) or '(empty)'} is not supported; use parquet, csv or parquet,csv")
-    if block_families < 1:
-        raise InputError(f"block size {block_families} must be at least 1")
 
 
 def check_destination(out: Path, force: bool) -> None:
@@ -98,7 +97,7 @@ def prepare_destination(out: Path, force: bool) -> Path:
 
 def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False,
-             block_families: int = FAMILIES_PER_SHARD, workers: int = 1, engine: str = "local",
+             workers: int = 1, engine: str = "local",
              scheduler: str | None = None, duckdb: bool = True,
              on_progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Generate a run into ``out``.
@@ -110,8 +109,6 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
         seed: run seed (default: the profile's seed).
         formats: ``parquet`` and/or ``csv``; Parquet is staged regardless for the database.
         force: replace an existing destination.
-        block_families: accepted for compatibility; shards (FAMILIES_PER_SHARD families) are the
-            unit of work and of memory, so this never changes the output.
         workers: processes making shards at once (1: in this process); with ``engine="dask"`` and no
             ``scheduler``, the number of LocalCluster workers (one thread each).
         engine: ``"local"`` (this process or a process pool) or ``"dask"`` (shards as Dask tasks;
@@ -133,7 +130,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
     prof = loaded.profile
     families = prof.size.families if families is None else int(families)
     seed = prof.seed if seed is None else int(seed)
-    check_request(families, formats, block_families)
+    check_request(families, formats)
     check_engine(engine, workers, scheduler)
     staging = prepare_destination(out, force)
     timings: dict[str, float] = {}
