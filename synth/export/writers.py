@@ -32,7 +32,10 @@ class TableWriter:
         self._buffer: list[pa.Table] = []
         self._buffered = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._pq = pq.ParquetWriter(path, schema, compression="zstd", compression_level=1, write_statistics=True)
+        # Dictionary-encode text only: on unique ids and dates it is wasted work and larger files.
+        text = [f.name for f in schema if pa.types.is_string(f.type)]
+        self._pq = pq.ParquetWriter(path, schema, compression="zstd", compression_level=1, write_statistics=True,
+                                    use_dictionary=text)
         self._csv = pacsv.CSVWriter(path.with_suffix(".csv"), schema) if csv else None
 
     def write(self, table: pa.Table) -> None:
