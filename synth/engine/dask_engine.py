@@ -12,8 +12,9 @@ when this engine is used.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -194,7 +195,8 @@ def run_shards_dask(spec: RunSpec, sizes: list[int], workers: int = 1, scheduler
         if info is not None:
             info.update(workers=threads if scheduler else workers, scheduler=scheduler or "local",
                         start_s=time.perf_counter() - t0)
-        run = uuid.uuid4().hex[:8]
+        # Task keys unique per run (its staging folder, seed and driver process), without randomness.
+        run = hashlib.sha256(f"{spec.parts_dir}|{spec.ctx.seed}|{os.getpid()}".encode()).hexdigest()[:8]
         next_submit = 0
         for shard in range(len(sizes)):
             while next_submit < len(sizes) and next_submit < shard + window:
