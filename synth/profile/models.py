@@ -13,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from synth.profile.distributions import Distribution
 
-COLUMN_TYPES = ("int64", "string", "date", "datetime", "float64", "bool")
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -51,6 +51,8 @@ class CheckResult:
     def to_dict(self) -> dict:
         """A JSON-safe dict."""
         d = asdict(self)
+        d["passed"] = bool(self.passed)
+        d["violations"] = int(self.violations)
         d["examples"] = [_jsonable(x) for x in self.examples[:MAX_EXAMPLES]]
         if d["statistic"]:
             d["statistic"] = {k: _jsonable(v) for k, v in d["statistic"].items()}

@@ -11,7 +11,7 @@ import numpy as np
 
 from synth.validate.compare import MIN_N
 from synth.validate.core import CheckResult, RunData
-from synth.validate.measures import adults_per_case, kaplan_meier
+from synth.validate.measures import adult_counts, recurrence_km
 
 
 def _mean(x) -> tuple[float, float, int]:
@@ -32,26 +32,13 @@ def children_per_case(run, t, fig):
     return _mean(p.loc[p["law_type"] == fig.law_type, "n_children"])
 
 
-def adults_per_case_(run, t, fig):
-    p = t.proc
-    ids = p.loc[p["law_type"] == fig.law_type, "proceeding_id"]
-    adults = t.party[t.party["party_role"] != "subject"].groupby("proceeding_id").size().reindex(ids, fill_value=0)
-    if len(adults) < 2:
-        return float("nan"), 0.0, len(adults)
-    value = adults_per_case(p, t.party, fig.law_type)
-    return value, float(adults.std(ddof=1) / math.sqrt(len(adults))), len(adults)
+def adults_per_case(run, t, fig):
+    counts = adult_counts(t.proc, t.party, fig.law_type)
+    return _mean(counts) if len(counts) >= 2 else (float("nan"), 0.0, len(counts))
 
 
 def recurrence(run, t, fig):
-    idx = t.index[t.index["law_type"] == fig.law_type]
-    second = t.proc[t.proc["sequence"] == 2].set_index("family_id")["issue_date"]
-    nxt = idx["family_id"].map(second)
-    event = nxt.notna().to_numpy()
-    issue = idx["issue_date"].astype("datetime64[ns]").to_numpy("datetime64[D]")
-    stop = np.where(event, nxt.astype("datetime64[ns]").to_numpy("datetime64[D]"), t.end)
-    years = (stop - issue).astype(float) / 365.25
-    inc, se = kaplan_meier(years, event, fig.years or 7.0)
-    return inc, se, len(idx)
+    return recurrence_km(t.proc, fig.law_type, t.end, fig.years or 7.0)
 
 
 def care_order_share(run, t, fig):
@@ -92,7 +79,7 @@ def returning_mother_share(run, t, fig):
 
 MEASURES = {
     "children_per_case": children_per_case,
-    "adults_per_case": adults_per_case_,
+    "adults_per_case": adults_per_case,
     "recurrence": recurrence,
     "care_order_share": care_order_share,
     "newborn_share_of_infants": newborn_share_of_infants,

@@ -101,12 +101,16 @@ def father_party_share(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: 
     return float(np.isin(ids, with_father).mean())
 
 
-def adults_per_case(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str) -> float:
-    """Mean adult parties per proceeding of a law type."""
+def adult_counts(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str) -> pd.Series:
+    """Adult parties on each proceeding of a law type."""
     ids = proceeding.loc[proceeding["law_type"] == law_type, "proceeding_id"]
     adults = party[party["party_role"] != "subject"]
-    counts = adults.groupby("proceeding_id").size().reindex(ids, fill_value=0)
-    return float(counts.mean())
+    return adults.groupby("proceeding_id").size().reindex(ids, fill_value=0)
+
+
+def adults_per_case(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str) -> float:
+    """Mean adult parties per proceeding of a law type."""
+    return float(adult_counts(proceeding, party, law_type).mean())
 
 
 def stratum_shares(proceeding: pd.DataFrame) -> pd.Series:

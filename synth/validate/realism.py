@@ -48,10 +48,6 @@ class Truth:
         self.kids = kids.sort_values(["family_id", "date_of_birth", "person_id"])
 
 
-def _by(values: pd.Series, keys: pd.Series):
-    return {str(k): values[keys == k] for k in pd.unique(keys)}
-
-
 def observe(t: Truth, name: str):
     """Observations for one distribution: {case path: data} or None when not observable."""
     p, pc = t.proc, t.pc
