@@ -314,7 +314,7 @@ def _hash(loaded: LoadedProfile, merged: dict) -> str:
 
 def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str]]:
     from synth.views.transforms import TRANSFORMS
-    from synth.world.schema import ROW_SOURCES, resolve_path
+    from synth.world.schema import ROW_SOURCES, TRUTH_TABLES, resolve_path
 
     prof = loaded.profile
     out: list[tuple[str, str, str]] = []
@@ -370,6 +370,12 @@ def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str
             add(loc, f"{p.name} lacks columns {missing}; add them to its header")
 
     for akey, agency in prof.agencies.items():
+        people = agency.coverage.people
+        fields = TRUTH_TABLES.get(people, {})
+        if people != "person" and not ("person_id" in fields and "proceeding_id" in fields):
+            usable = ["person"] + [t for t, f in TRUTH_TABLES.items() if "person_id" in f and "proceeding_id" in f]
+            add(("agencies", akey, "coverage", "people"),
+                f"'{people}' is not a truth table of people on proceedings; one of: {', '.join(usable)}")
         for tkey, table in agency.tables.items():
             base = ("agencies", akey, "tables", tkey)
             if table.rows not in ROW_SOURCES:

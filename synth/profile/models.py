@@ -154,6 +154,10 @@ class Coverage(_Model):
 
     country: list[Literal["England", "Wales"]] = ["England", "Wales"]
     law_type: list[Literal["public", "private"]] = ["public", "private"]
+    people: str = Field("proceeding_party", description=(
+        "Truth table whose people get this agency's person records: proceeding_party (the parties "
+        "to its proceedings), person (everyone in the covered families) or another truth table "
+        "with person_id and proceeding_id, such as care_episode."))
 
 
 class Duplicates(_Model):

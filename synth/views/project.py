@@ -15,9 +15,10 @@ import pandas as pd
 from synth.profile.models import Agency, Column, Linkage, Table
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
+from synth.views.sources import BUILDERS
 from synth.world.ids import keyed_id
 from synth.world.schema import id_field, resolve_path
-from synth.world.truth import PERSON_STRIDE
+from synth.world.truth import PERSON_STRIDE, PROC_STRIDE
 
 NULL_INT = pd.NA
 
@@ -47,10 +48,9 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
         return t[np.isin(t["proceeding_id"].to_numpy(), ids)].reset_index(drop=True)
 
     parties = by_proc("proceeding_party")
+    pp, person = _appearances(agency.coverage.people, cov, truth, parties, by_proc)
     # Person appearances in order of person, then the family's proceeding sequence.
     proc_ids = proc["proceeding_id"].to_numpy()
-    pp = parties["proceeding_id"].to_numpy()
-    person = parties["person_id"].to_numpy()
     seq = proc["sequence"].to_numpy()[np.searchsorted(proc_ids, pp)]
     order = np.lexsort((pp, seq, person))
     pp, person = pp[order], person[order]
@@ -66,21 +66,36 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
     if agency.sail_linkage and link is not None:
         ap = _alf(ap, agency, link, rng)
     persons = truth["person"]
-    tables = {
+    # Every truth table about proceedings is restricted to the covered ones.
+    tables = {name: by_proc(name) for name, t in truth.items()
+              if name != "proceeding" and "proceeding_id" in t.columns}
+    tables.update({
         "proceeding": cov.reset_index(drop=True),
-        "proceeding_child": by_proc("proceeding_child"),
         "proceeding_party": parties,
-        "proceeding_relationship": by_proc("proceeding_relationship"),
-        "hearing": by_proc("hearing"),
         "person": persons[persons["person_id"].isin(ap["person_id"])].reset_index(drop=True),
         "family": truth["family"][truth["family"]["family_id"].isin(cov["family_id"])].reset_index(drop=True),
         "agency_person": ap,
-    }
+    })
     # A person on a proceeding is a member of its family, so (proceeding, slot) identifies them.
     keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE
     order = np.argsort(keys, kind="stable")
     return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]],
                        map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order])
+
+
+def _appearances(people: str, cov: pd.DataFrame, truth, parties: pd.DataFrame, by_proc) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (proceeding_id, person_id) pairs of the people who get agency person records."""
+    if people == "proceeding_party":
+        t = parties
+    elif people == "person":
+        t = truth["person"][["person_id", "family_id"]].merge(cov[["family_id", "proceeding_id"]], on="family_id")
+    else:
+        t = by_proc(people)
+    pp = t["proceeding_id"].to_numpy(np.int64)
+    person = t["person_id"].to_numpy(np.int64)
+    key = np.unique(pp * PERSON_STRIDE + person % PERSON_STRIDE)
+    pp = key // PERSON_STRIDE
+    return pp, (pp // PROC_STRIDE) * PERSON_STRIDE + key % PERSON_STRIDE
 
 
 def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
@@ -174,7 +189,7 @@ def _missing_rate(col: Column, fy: np.ndarray) -> np.ndarray:
 def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) -> pd.DataFrame:
     """Build one agency table for one shard."""
     source = table.rows
-    rows = frame.tables[source]
+    rows = frame.tables[source]  # derived sources are built by project_agency beforehand
     for f, allowed in table.where.items():
         vals = field_values(frame, rows, source, f, truth)
         rows = rows[vals.isin(allowed).to_numpy()]
@@ -207,6 +222,9 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     """
     rng = generator(seed, "view", agency_key, shard)
     frame = covered(agency, truth, rng, link)
+    for name in dict.fromkeys(t.rows for t in agency.tables.values()):
+        if name not in frame.tables and name in BUILDERS:
+            frame.tables[name] = BUILDERS[name](frame.tables, truth, generator(seed, "source", agency_key, name, shard))
     tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
     ap = frame.tables["agency_person"]
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),

@@ -54,18 +54,24 @@ REFERENCES: dict[str, str] = {
     "first_proceeding_id": "proceeding",
 }
 
-#: Rows a view may be built from besides the truth tables: one row per agency person record.
+#: One row per agency person record (built by the view for each agency).
 AGENCY_PERSON_FIELDS: dict[str, str] = {
     "agency_person_id": "int64", "person_id": "int64", "first_proceeding_id": "int64",
     "alf_pe": "int64", "alf_sts_cd": "int64", "alf_mtch_pct": "float64",
 }
 
-ROW_SOURCES = (*TRUTH_TABLES, "agency_person")
+#: Row sources a view may be built from besides the truth tables. Each is made per agency and
+#: shard by a builder registered in ``synth.views.sources`` from the agency's covered truth.
+DERIVED_SOURCES: dict[str, dict[str, str]] = {
+    "agency_person": AGENCY_PERSON_FIELDS,
+}
+
+ROW_SOURCES = (*TRUTH_TABLES, *DERIVED_SOURCES)
 
 
 def fields_of(table: str) -> dict[str, str]:
-    """Fields of a truth table or of the ``agency_person`` rows."""
-    return AGENCY_PERSON_FIELDS if table == "agency_person" else TRUTH_TABLES[table]
+    """Fields of a truth table or of a derived row source."""
+    return DERIVED_SOURCES[table] if table in DERIVED_SOURCES else TRUTH_TABLES[table]
 
 
 def id_field(table: str) -> str:

@@ -1,0 +1,20 @@
+"""Builders of the derived row sources (``synth.world.schema.DERIVED_SOURCES``).
+
+A derived source is a table a view may take its rows from that is not a truth table, such as
+the per-collection-year rows of a local authority return. Each builder is a pure function of the
+agency's covered truth (the truth tables restricted to the agency's coverage, plus the rows of
+any derived source built before it), the whole shard's truth and a random stream of its own.
+``agency_person`` is built by :func:`synth.views.project.covered` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+#: builder(covered tables, shard truth, rng) -> rows with exactly the source's declared fields.
+Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.Generator], pd.DataFrame]
+
+BUILDERS: dict[str, Builder] = {}
