@@ -41,6 +41,7 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...], str]] = {
         "share", (), "probability a public law return is about a new baby while older children are at home"),
     "recurrence_baby_age_at_issue": ("histogram", (), "new baby's age in days at the next issue (<0: unborn)"),
     "child_father_surname": ("share", (), "probability a child has its father's surname"),
+    "address_duration": ("survival", (), "years a household stays at an address before moving"),
     "address_recorded": ("categorical", (), "an adult's address: known, no_fixed_abode or not_specified"),
 }
 

@@ -132,6 +132,12 @@ def observe(t: Truth, name: str):
         dad, mum = k["father_id"].map(sur), k["mother_id"].map(sur)
         differ = (dad != mum).to_numpy()
         return {(): (k["surname"].to_numpy() == dad.to_numpy())[differ]}
+    if name == "address_duration":
+        a = t.run.truth("address")
+        moved = a["to_date"].notna().to_numpy()
+        stop = np.where(moved, pd.to_datetime(a["to_date"]).to_numpy("datetime64[D]") + 1, t.end)
+        dur = ((stop - pd.to_datetime(a["from_date"]).to_numpy("datetime64[D]")) / DAY).astype(float)
+        return {(): (dur, moved, None)}
     if name == "address_recorded":
         adults = t.person[t.person["family_role"] != "child"]
         pcd = adults["postcode"]

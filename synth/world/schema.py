@@ -44,6 +44,11 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "hearing_id": "int64", "proceeding_id": "int64", "sequence": "int64",
         "hearing_date": "date", "hearing_type": "string", "is_final": "bool",
     },
+    "address": {
+        "address_id": "int64", "family_id": "int64", "household": "int64", "from_date": "date",
+        "to_date": "date", "address_1": "string", "address_2": "string", "address_3": "string",
+        "postcode": "string", "lsoa_code": "string", "la_code": "string",
+    },
 }
 
 #: Fields that point at another table's id, wherever they appear.

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth.rng import FAMILIES_PER_SHARD, generator, stream_key
-from synth.world import ids, names
+from synth.world import ids, names, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -48,8 +48,20 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     fam_ids = shard * FAMILIES_PER_SHARD + np.arange(n_families, dtype=np.int64)
     w = simulate_families(ctx, rng, fam_ids)
     tables = _tables(ctx, w, rng)
+    _add_addresses(ctx, w, tables, generator(ctx.seed, "address", shard))
     assign_identifiers(tables, shard, ctx.seed)
     return tables
+
+
+def _add_addresses(ctx: WorldContext, w: ShardWorld, tables: dict[str, pd.DataFrame], rng) -> None:
+    """Address histories of the shard's households (``address``), in place."""
+    person = tables["person"]
+    kids = person[person["family_role"] == "child"]
+    fams, first = np.unique(kids["family_id"].to_numpy(np.int64), return_index=True)
+    pos = np.searchsorted(fams, w.family_id)
+    postcode = kids["postcode"].to_numpy(object)[first][pos]
+    address, tables["person"] = residence.addresses(ctx, w.la, w.family_id, postcode, w.lsoa, person, rng)
+    tables["address"] = address
 
 
 def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
