@@ -64,7 +64,8 @@ def _agency_checks(run: RunData) -> list[CheckResult]:
                                        "a required column has no blanks"))
                 if col.codes is not None:
                     allowed = {str(c) for c in col.codes}
-                    bad = values.notna() & ~values.astype(str).isin(allowed)
+                    shown = values.astype("Int64") if col.type == "int64" else values  # nulls read as float
+                    bad = values.notna() & ~shown.astype(str).isin(allowed)
                     out.append(_result("code_list", label, col.name, bad, df, key or [col.name],
                                        f"values are in the declared code list ({len(allowed)} codes)"))
                 if any(t.name == "week_of_birth" for t in col.transforms):

@@ -18,3 +18,7 @@ import pandas as pd
 Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.Generator], pd.DataFrame]
 
 BUILDERS: dict[str, Builder] = {}
+
+from synth.views.familyman import familyman_role  # noqa: E402
+
+BUILDERS["familyman_role"] = familyman_role

@@ -9,6 +9,7 @@ import numpy as np
 
 from synth.profile import distributions as D
 from synth.profile.loader import LoadedProfile
+from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
 from synth.world.volumes import Strata, index_strata, read_volumes
 
@@ -45,6 +46,7 @@ class WorldContext:
     dists: dict
     geo: Geography
     strata: Strata
+    court_prefixes: dict
 
 
 def teen_share(dist: D.Histogram) -> float:
@@ -75,4 +77,5 @@ def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContex
         dists=dict(w.distributions),
         geo=geo,
         strata=strata,
+        court_prefixes=court_prefixes(geo.dfj_area),
     )

@@ -25,7 +25,8 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "country": "string", "la_code": "string", "dfj_area": "string", "court_name": "string",
         "fy": "int64", "issue_date": "date", "receipt_date": "date", "disposal_date": "date",
         "applicant_type": "string", "application_type": "string", "n_children": "int64",
-        "final_hearing_id": "int64", "returning_mother": "bool",
+        "final_hearing_id": "int64", "returning_mother": "bool", "court_code": "string",
+        "case_number": "string",
     },
     "proceeding_child": {
         "pc_id": "int64", "proceeding_id": "int64", "person_id": "int64", "child_index": "int64",
@@ -43,6 +44,10 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
     "hearing": {
         "hearing_id": "int64", "proceeding_id": "int64", "sequence": "int64",
         "hearing_date": "date", "hearing_type": "string", "is_final": "bool",
+    },
+    "court_event": {
+        "event_id": "int64", "proceeding_id": "int64", "person_id": "int64", "event_model": "string",
+        "event_date": "date", "order_sought": "string", "disposal_type": "int64",
     },
     "address": {
         "address_id": "int64", "family_id": "int64", "household": "int64", "from_date": "date",
@@ -69,6 +74,10 @@ AGENCY_PERSON_FIELDS: dict[str, str] = {
 #: shard by a builder registered in ``synth.views.sources`` from the agency's covered truth.
 DERIVED_SOURCES: dict[str, dict[str, str]] = {
     "agency_person": AGENCY_PERSON_FIELDS,
+    "familyman_role": {
+        "role_key": "int64", "proceeding_id": "int64", "person_id": "int64", "role_model": "string",
+        "case_role": "string", "is_la": "bool",
+    },
 }
 
 ROW_SOURCES = (*TRUTH_TABLES, *DERIVED_SOURCES)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth.rng import FAMILIES_PER_SHARD, generator, stream_key
-from synth.world import ids, names, residence
+from synth.world import court, ids, names, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -119,6 +119,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "outcome_date": np.where(has_outcome, _dates(disposal[sub["proc"]]),
                                  np.datetime64("NaT")).astype("datetime64[ns]"),
     })
+    proceeding["court_code"], proceeding["case_number"] = court.case_numbers(proceeding, ctx.court_prefixes)
     people = _people(ctx, w, rng, parties)
     rel = _relationships(parties, pchild, people)
     family = pd.DataFrame({
@@ -128,7 +129,8 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
     })
     hearing = pd.DataFrame({k: v for k, v in hear.items() if not k.startswith("_")})
     tables = {"family": family, "person": people, "proceeding": proceeding, "proceeding_child": pchild,
-              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing}
+              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing,
+              "court_event": court.court_events(proceeding, pchild)}
     return {k: v if v[v.columns[0]].is_monotonic_increasing else
             v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
 
