@@ -107,7 +107,7 @@ def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
     n = len(ap)
     sts = codes[np.searchsorted(cdf, rng.random(n), side="right").clip(0, len(codes) - 1)]
     matched = sts != 99
-    alf = keyed_id(ap["person_id"].to_numpy(), stream_key(f"alf:{agency.id_salt}"))
+    alf = T.project_alf(ap["person_id"].to_numpy())
     pct = np.full(n, np.nan)
     u = rng.random(n)
     for code, (lo, hi) in link.alf.match_pct.items():

@@ -20,5 +20,7 @@ Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.
 BUILDERS: dict[str, Builder] = {}
 
 from synth.views.familyman import familyman_role  # noqa: E402
+from synth.views.spine import spine_address  # noqa: E402
 
 BUILDERS["familyman_role"] = familyman_role
+BUILDERS["spine_address"] = spine_address

@@ -11,6 +11,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from synth.rng import stream_key
+from synth.world.ids import keyed_id
+
 
 def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, cache=False)
@@ -67,6 +70,32 @@ def upper(s: pd.Series, p: dict) -> pd.Series:
     return s.astype(object).where(s.isna(), s.astype(str).str.upper())
 
 
+#: Keys of the SAIL project encryption: one ALF (person) and one RALF (address) per project, so
+#: every SAIL table of the project joins on them.
+ALF_KEY, RALF_KEY = stream_key("sail-project:alf"), stream_key("sail-project:ralf")
+
+
+def project_alf(person_ids: np.ndarray) -> np.ndarray:
+    """The project-encrypted ALF of each true person id."""
+    return keyed_id(np.asarray(person_ids, dtype=np.int64), ALF_KEY)
+
+
+def _keyed(values: pd.Series, key: int) -> pd.Series:
+    present = values.notna().to_numpy()
+    raw = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(np.int64)
+    return pd.Series(pd.array(keyed_id(raw, key), dtype="Int64"), index=values.index).where(present, pd.NA)
+
+
+def alf(s: pd.Series, p: dict) -> pd.Series:
+    """The SAIL project ALF of a truth person id (the spine's ALF_PE)."""
+    return _keyed(s, ALF_KEY)
+
+
+def ralf(s: pd.Series, p: dict) -> pd.Series:
+    """The SAIL project RALF of a truth address id (residential anonymised linking field)."""
+    return _keyed(s, RALF_KEY)
+
+
 TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
     "week_of_birth": week_of_birth,
     "month_start": month_start,
@@ -76,6 +105,8 @@ TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
     "at_time": at_time,
     "format": fmt,
     "upper": upper,
+    "alf": alf,
+    "ralf": ralf,
 }
 
 

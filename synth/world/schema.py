@@ -61,7 +61,7 @@ REFERENCES: dict[str, str] = {
     "family_id": "family", "person_id": "person", "mother_id": "person", "father_id": "person",
     "child_id": "person", "parent_id": "person", "proceeding_id": "proceeding",
     "final_hearing_id": "hearing", "hearing_id": "hearing", "pc_id": "proceeding_child",
-    "first_proceeding_id": "proceeding",
+    "first_proceeding_id": "proceeding", "address_id": "address", "event_id": "court_event",
 }
 
 #: One row per agency person record (built by the view for each agency).
@@ -77,6 +77,10 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
     "familyman_role": {
         "role_key": "int64", "proceeding_id": "int64", "person_id": "int64", "role_model": "string",
         "case_role": "string", "is_la": "bool",
+    },
+    "spine_address": {
+        "spine_address_id": "int64", "person_id": "int64", "address_id": "int64", "from_date": "date",
+        "to_date": "date", "lsoa_code": "string",
     },
 }
 
