@@ -19,6 +19,7 @@ from pathlib import Path
 from synth.engine.shards import CSV_PARTS, RunSpec, part_path
 from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError, OutputError
+from synth.export.arrow import TRUTH_OUTPUTS
 from synth.export.database import build_duckdb
 from synth.export.dictionary import render_dictionary
 from synth.export.manifest import write_manifest
@@ -27,7 +28,6 @@ from synth.export.writers import TableWriter
 from synth.profile.loader import LoadedProfile
 from synth.rng import FAMILIES_PER_SHARD
 from synth.world.context import build_context
-from synth.world.schema import TRUTH_TABLES
 
 FORMATS = ("parquet", "csv")
 MAX_FAMILIES = 100_000_000
@@ -175,7 +175,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
             db_tables = [(a.schema_name, t.name, staging / k / f"{t.name}.parquet")
                          for k, a in prof.agencies.items() for t in a.tables.values()]
             db_tables += [("truth", name, staging / "truth" / f"{name}.parquet")
-                          for name in (*TRUTH_TABLES, "links")]
+                          for name in TRUTH_OUTPUTS]
             build_duckdb(staging / "synth.duckdb", db_tables)
             timings["duckdb_s"] = time.perf_counter() - t2
         if "parquet" not in formats:

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from synth.export.arrow import agency_schema, to_arrow, truth_schema
+from synth.export.arrow import TRUTH_EXTRAS, TRUTH_OUTPUTS, agency_schema, to_arrow, truth_schema
 from synth.export.writers import TableWriter
 from synth.profile.models import Profile
 from synth.views.project import project_agency
@@ -45,7 +45,7 @@ class RunSpec:
     def output_keys(self) -> list[str]:
         """Every output table as ``folder/name``, in writing order."""
         keys = [f"{a}/{t.name}" for a, ag in self.profile.agencies.items() for t in ag.tables.values()]
-        return keys + [f"truth/{n}" for n in (*TRUTH_TABLES, "links")]
+        return keys + [f"truth/{n}" for n in TRUTH_OUTPUTS]
 
     def schema(self, key: str) -> pa.Schema:
         """Arrow schema of an output table."""
@@ -84,14 +84,17 @@ def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
     prof = spec.profile
     truth = simulate_shard(spec.ctx, shard, n_families)
     out: dict[str, pa.Table] = {}
-    links = []
+    links, errors = [], []
     for akey, agency in prof.agencies.items():
-        tables, agency_links = project_agency(akey, agency, truth, spec.ctx.seed, shard, prof.linkage)
+        tables, agency_links, agency_errors = project_agency(akey, agency, truth, spec.ctx.seed, shard, prof.linkage)
         for tkey, df in tables.items():
             key = f"{akey}/{agency.tables[tkey].name}"
             out[key] = to_arrow(df, spec.schema(key))
         links.append(agency_links)
+        errors.append(agency_errors)
     for name in TRUTH_TABLES:
         out[f"truth/{name}"] = to_arrow(truth[name], spec.schema(f"truth/{name}"))
-    out["truth/links"] = to_arrow(pd.concat(links, ignore_index=True), spec.schema("truth/links"))
+    for name, parts in (("links", links), ("identifier_errors", errors)):
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(TRUTH_EXTRAS[name]))
+        out[f"truth/{name}"] = to_arrow(frame, spec.schema(f"truth/{name}"))
     return out

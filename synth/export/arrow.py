@@ -21,8 +21,14 @@ ARROW_TYPES = {
     "bool": pa.bool_(),
 }
 
-#: The agency-record -> person map written to truth/links.
-LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "person_id": "int64"}
+#: The agency-record -> person map written to truth/links (true_alf_pe: the person's project ALF,
+#: to judge the ALF_PE an agency record was given).
+LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "person_id": "int64", "true_alf_pe": "int64"}
+#: Every identifier error applied to an agency record, written to truth/identifier_errors.
+ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "string", "kind": "string"}
+#: Truth outputs besides the truth tables.
+TRUTH_EXTRAS = {"links": LINKS_TYPES, "identifier_errors": ERRORS_TYPES}
+TRUTH_OUTPUTS = (*TRUTH_TABLES, *TRUTH_EXTRAS)
 
 
 def agency_schema(table: Table) -> pa.Schema:
@@ -32,7 +38,7 @@ def agency_schema(table: Table) -> pa.Schema:
 
 def truth_schema(name: str) -> pa.Schema:
     """Arrow schema of a truth table (or ``links``)."""
-    types = LINKS_TYPES if name == "links" else TRUTH_TABLES[name]
+    types = TRUTH_EXTRAS[name] if name in TRUTH_EXTRAS else TRUTH_TABLES[name]
     return pa.schema([pa.field(k, ARROW_TYPES[v]) for k, v in types.items()])
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synth.profile.distributions import Distribution
+from synth.profile.identifier_errors import IdentifierErrors
 
 
 class _Model(BaseModel):
@@ -96,6 +97,7 @@ class Column(_Model):
     field: str | None = None
     const: str | int | float | bool | None = None
     id: str | None = None
+    blank: bool = Field(False, description="Always empty (a column of the real shape this view never fills).")
     transforms: list[Transform] = []
     codes: list[str | int] | None = None
     missing: Missing | None = None
@@ -109,8 +111,8 @@ class Column(_Model):
 
     @model_validator(mode="after")
     def _one_source(self):
-        if self.const is None and self.field is None and self.id is None:
-            raise ValueError("say where the values come from: 'field', 'const' or 'id'")
+        if self.const is None and self.field is None and self.id is None and not self.blank:
+            raise ValueError("say where the values come from: 'field', 'const', 'id' or 'blank: true'")
         if self.const is not None and (self.field is not None or self.id is not None):
             raise ValueError("'const' cannot be combined with 'field' or 'id'")
         return self
@@ -158,6 +160,7 @@ class Coverage(_Model):
         "Truth table whose people get this agency's person records: proceeding_party (the parties "
         "to its proceedings), person (everyone in the covered families) or another truth table "
         "with person_id and proceeding_id, such as care_episode."))
+    spine_only: bool = Field(False, description="Only people on the SAIL demographic spine (linkage.alf.on_spine).")
 
 
 class Duplicates(_Model):
@@ -179,28 +182,40 @@ class Agency(_Model):
     coverage: Coverage = Coverage()
     id_salt: str
     person_duplicates: Duplicates | None = None
+    identifier_errors: IdentifierErrors | None = None
     sail_linkage: bool = False
     tables: dict[str, Table]
 
 
 class AlfModel(_Model):
-    """SAIL ALF assignment: the share of records with each ALF_STS_CD and score ranges."""
+    """The SAIL match model (synth.views.alf): who gets an ALF, with which status and score."""
 
-    status_codes: dict[int, float]
-    match_pct: dict[int, tuple[float, float]] = {}
+    on_spine: float = Field(ge=0, le=1, description="Share of people findable on the demographic spine.")
+    weights: dict[Literal["surname", "forename", "date_of_birth", "sex", "postcode"], float]
+    accept: float = Field(0.5, ge=0, le=1, description="Lowest score of a probabilistic match (status 35).")
+    high: float = Field(0.9, ge=0, le=1, description="Lowest score of status 39.")
+    noise: float = Field(0.05, ge=0, le=0.5, description="Spread of the score beyond field agreement.")
+    false_match_rate: float = Field(0.0, ge=0, le=0.2)
     source: str | None = None
     assumption: str | None = None
     note: str | None = None
 
-    @field_validator("status_codes")
+    @field_validator("weights")
     @classmethod
     def _sum(cls, v):
+        missing = {"surname", "forename", "date_of_birth", "sex", "postcode"} - set(v)
+        if missing:
+            raise ValueError(f"weights for {sorted(missing)} are missing; give all five fields")
         total = sum(v.values())
         if abs(total - 1) > 1e-6:
-            raise ValueError(f"status code shares sum to {total:.6g}, not 1; rescale them")
-        if 99 not in v:
-            raise ValueError("status code 99 (unmatched) must be listed")
+            raise ValueError(f"weights sum to {total:.6g}, not 1; rescale them")
         return v
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.high < self.accept:
+            raise ValueError(f"high ({self.high}) must not be below accept ({self.accept})")
+        return self
 
 
 class Linkage(_Model):

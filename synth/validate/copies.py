@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from synth.errors import InputError
+from synth.export.arrow import TRUTH_OUTPUTS
 from synth.validate.core import MAX_EXAMPLES, CheckResult, RunData, examples_of
 from synth.world.schema import TRUTH_TABLES, id_field
 
@@ -25,7 +26,7 @@ Z_COPIES = 3.0
 #: Fewest quasi-identifier columns a reference comparison needs.
 MIN_QI = 2
 REFERENCE_SUFFIXES = (".csv.gz", ".csv", ".parquet", ".pq")
-TRUTH_TABLE_NAMES = (*TRUTH_TABLES, "links")
+TRUTH_TABLE_NAMES = TRUTH_OUTPUTS
 _NULL = "\x00<NA>"
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}"

@@ -66,9 +66,8 @@ def recurrent_within_month(run, t, fig):
 
 def alf_match_rate(run, t, fig):
     agency = run.profile.agencies[fig.agency]
-    key = next(k for k, tb in agency.tables.items() if tb.rows == "agency_person")
+    key, col = next((k, c.name) for k, tb in agency.tables.items() for c in tb.columns if c.field == "alf_sts_cd")
     df = run.agency_table(fig.agency, key)
-    col = next(c.name for c in agency.tables[key].columns if c.field == "alf_sts_cd")
     return _prop(df[col] != 99)
 
 

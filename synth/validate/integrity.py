@@ -78,7 +78,8 @@ def _agency_checks(run: RunData) -> list[CheckResult]:
                                        "LSOA codes look like E01/W01 followed by six digits"))
                 if col.id == "person" and links is not None:
                     held = links.loc[links["agency"] == akey, "agency_person_id"]
-                    bad = values.notna() & ~values.isin(held)
+                    ids = pd.to_numeric(values, errors="coerce") if col.type == "string" else values
+                    bad = values.notna() & ~ids.isin(held)
                     out.append(_result("resolves_to_truth", label, col.name, bad, df, key or [col.name],
                                        "every person id is in truth/links (the agency-record -> person map)"))
         for tkey, spec in agency.tables.items():

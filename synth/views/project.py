@@ -15,6 +15,8 @@ import pandas as pd
 from synth.profile.models import Agency, Column, Linkage, Table
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
+from synth.views.alf import match, on_spine
+from synth.views.records import RECORDED, recorded_identifiers
 from synth.views.sources import BUILDERS
 from synth.world.ids import keyed_id
 from synth.world.schema import id_field, resolve_path
@@ -31,6 +33,7 @@ class AgencyFrame:
     person_map: pd.DataFrame  # proceeding_id, person_id, agency_person_id
     map_keys: np.ndarray  # sorted proceeding_id * PERSON_STRIDE + person slot
     map_ids: np.ndarray  # agency person id for each key
+    errors: pd.DataFrame  # identifier errors applied to the person records
 
 
 def _key(agency: Agency, entity: str) -> int:
@@ -63,8 +66,13 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
     pm = pd.DataFrame({"proceeding_id": pp, "person_id": person, "agency_person_id": agency_pid})
     uniq, first_at = np.unique(agency_pid, return_index=True)  # sorted ids, first appearance of each
     ap = pd.DataFrame({"agency_person_id": uniq, "person_id": person[first_at], "first_proceeding_id": pp[first_at]})
+    if agency.coverage.spine_only and link is not None:
+        ap = ap[on_spine(ap["person_id"].to_numpy(), link.alf.on_spine)].reset_index(drop=True)
+    recorded, true, errors = recorded_identifiers(ap, truth, agency, rng)
+    for f in RECORDED:
+        ap[f] = recorded[f].to_numpy()
     if agency.sail_linkage and link is not None:
-        ap = _alf(ap, agency, link, rng)
+        ap = pd.concat([ap, match(ap, recorded, true, link, rng)], axis=1)
     persons = truth["person"]
     # Every truth table about proceedings is restricted to the covered ones.
     tables = {name: by_proc(name) for name, t in truth.items()
@@ -80,10 +88,11 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
     keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE
     order = np.argsort(keys, kind="stable")
     return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]],
-                       map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order])
+                       map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order], errors=errors)
 
 
-def _appearances(people: str, cov: pd.DataFrame, truth, parties: pd.DataFrame, by_proc) -> tuple[np.ndarray, np.ndarray]:
+def _appearances(people: str, cov: pd.DataFrame, truth, parties: pd.DataFrame,
+                 by_proc) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (proceeding_id, person_id) pairs of the people who get agency person records."""
     if people == "proceeding_party":
         t = parties
@@ -96,29 +105,6 @@ def _appearances(people: str, cov: pd.DataFrame, truth, parties: pd.DataFrame, b
     key = np.unique(pp * PERSON_STRIDE + person % PERSON_STRIDE)
     pp = key // PERSON_STRIDE
     return pp, (pp // PROC_STRIDE) * PERSON_STRIDE + key % PERSON_STRIDE
-
-
-def _alf(ap: pd.DataFrame, agency: Agency, link: Linkage, rng) -> pd.DataFrame:
-    """SAIL linking fields per person record: status code, project-encrypted ALF and score."""
-    codes = np.array(list(link.alf.status_codes), dtype=np.int64)
-    p = np.array(list(link.alf.status_codes.values()), dtype=float)
-    cdf = np.cumsum(p / p.sum())
-    cdf[-1] = 1
-    n = len(ap)
-    sts = codes[np.searchsorted(cdf, rng.random(n), side="right").clip(0, len(codes) - 1)]
-    matched = sts != 99
-    alf = T.project_alf(ap["person_id"].to_numpy())
-    pct = np.full(n, np.nan)
-    u = rng.random(n)
-    for code, (lo, hi) in link.alf.match_pct.items():
-        m = sts == code
-        pct[m] = np.round(lo + (hi - lo) * u[m], 6)
-    ap = ap.copy()
-    ap["alf_pe"] = pd.Series(pd.array(alf, dtype="Int64")).where(matched, NULL_INT).to_numpy()
-    ap["alf_pe"] = ap["alf_pe"].astype("Int64")
-    ap["alf_sts_cd"] = sts
-    ap["alf_mtch_pct"] = pct
-    return ap
 
 
 def _lookup(values: np.ndarray, table: pd.DataFrame, key: str, field: str) -> pd.Series:
@@ -197,7 +183,9 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) 
     fy = None
     out = {}
     for col in table.columns:
-        if col.const is not None:
+        if col.blank:
+            values = pd.Series([None] * len(rows), dtype=object)
+        elif col.const is not None:
             values = pd.Series([col.const] * len(rows), dtype=object)
         elif col.id is not None:
             values = _agency_ids(frame, agency, rows, col, source, truth)
@@ -213,12 +201,13 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) 
 
 
 def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFrame], seed: int, shard: int,
-                   link: Linkage | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """All tables of one agency for one shard, plus its record -> person map.
+                   link: Linkage | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """All tables of one agency for one shard, plus its record -> person map and identifier errors.
 
     Returns:
-        ``(tables, links)``: tables keyed as in the profile; ``links`` has agency, table,
-        agency_person_id and person_id for every person record the agency holds.
+        ``(tables, links, errors)``: tables keyed as in the profile; ``links`` has agency,
+        agency_person_id, person_id and the person's true ALF for every person record the agency
+        holds; ``errors`` every identifier error applied to those records.
     """
     rng = generator(seed, "view", agency_key, shard)
     frame = covered(agency, truth, rng, link)
@@ -228,5 +217,6 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
     ap = frame.tables["agency_person"]
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
-                          "person_id": ap["person_id"].to_numpy()})
-    return tables, links
+                          "person_id": ap["person_id"].to_numpy(),
+                          "true_alf_pe": T.project_alf(ap["person_id"].to_numpy())})
+    return tables, links, frame.errors.assign(agency=agency_key)[["agency", "agency_person_id", "field", "kind"]]

@@ -42,13 +42,25 @@ def year(s: pd.Series, p: dict) -> pd.Series:
 
 
 def code_map(s: pd.Series, p: dict) -> pd.Series:
-    """Map values through ``map:``; values not listed become ``default:`` (null if absent)."""
+    """Map values through ``map:``; values not listed become ``default:`` and blanks ``blank:`` (null if absent)."""
     mapping = {str(k): v for k, v in p.get("map", {}).items()}
     default = p.get("default")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    # Map the few distinct values once, then spread them by code (-1 is a blank and stays blank).
-    mapped = np.array([mapping.get(str(u), default) for u in uniques] + [None], dtype=object)
+    # Map the few distinct values once, then spread them by code (-1 is a blank).
+    mapped = np.array([mapping.get(str(u), default) for u in uniques] + [p.get("blank")], dtype=object)
     return pd.Series(mapped[codes], index=s.index)
+
+
+def date_text(s: pd.Series, p: dict) -> pd.Series:
+    """Dates as text in a strftime ``format:`` (default dd.mm.yyyy, the SAIL File 1 format)."""
+    d = _dates(s)
+    return d.dt.strftime(p.get("format", "%d.%m.%Y")).astype(object).where(d.notna(), None)
+
+
+def to_text(s: pd.Series, p: dict) -> pd.Series:
+    """Whole numbers as decimal text (ids written as text, e.g. SYSTEM_ID)."""
+    v = pd.Series(pd.array(s, dtype="Int64"), index=s.index)
+    return v.astype(str).astype(object).where(v.notna(), None)
 
 
 def at_time(s: pd.Series, p: dict) -> pd.Series:
@@ -105,6 +117,8 @@ TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
     "at_time": at_time,
     "format": fmt,
     "upper": upper,
+    "date_text": date_text,
+    "to_text": to_text,
     "alf": alf,
     "ralf": ralf,
 }

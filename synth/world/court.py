@@ -2,9 +2,9 @@
 
 Case numbers have the FamilyMan shape (schemas.md 5.1): a two-letter court prefix, the two-digit
 year of issue, the case type letter (``C`` public law, ``P`` private law) and five digits, e.g.
-``BM23C50095`` (serials scattered by a keyed permutation, so they look like real ones). Events are the application that starts a case and one disposal per subject child,
-coded by the Children Act order form (schemas.md 5.2) or the FamilyMan no-order / refused /
-withdrawn events.
+``BM23C50095`` (serials scattered by a keyed permutation, so they look like real ones). Events
+are the application that starts a case and one disposal per subject child, coded by the
+Children Act order form (schemas.md 5.2) or the FamilyMan no-order / refused / withdrawn events.
 """
 
 from __future__ import annotations

@@ -68,6 +68,10 @@ REFERENCES: dict[str, str] = {
 AGENCY_PERSON_FIELDS: dict[str, str] = {
     "agency_person_id": "int64", "person_id": "int64", "first_proceeding_id": "int64",
     "alf_pe": "int64", "alf_sts_cd": "int64", "alf_mtch_pct": "float64",
+    # The identifiers as the agency recorded them when the record was created (with its errors).
+    "forename": "string", "surname": "string", "date_of_birth": "date", "sex": "int64",
+    "nhs_number": "string", "postcode": "string", "address_1": "string", "address_2": "string",
+    "address_3": "string", "created_date": "date",
 }
 
 #: Row sources a view may be built from besides the truth tables. Each is made per agency and
