@@ -2,8 +2,9 @@
 
 Four checks always run on a run folder:
 
-* ``nhs_safe_range``: NHS numbers come only from the never-issued 999 test range, with valid
-  mod-11 check digits (truth/person and any agency column named like ``NHS_NUMBER``).
+* ``nhs_safe_range``: NHS numbers come only from the never-issued 999 test range: in
+  truth/person with valid mod-11 check digits; in agency columns named like ``NHS_NUMBER`` ten
+  digits starting 999 (a recorded number may be mistyped, so its check digit may fail).
 * ``upn_safe_range``: UPNs use the never-issued LA number 999 and a correct check letter.
 * ``postcode_safe_range``: postcodes are in the unallocated ``ZZ`` area (or NHS ``ZZ99``
   pseudo-postcodes).
@@ -85,9 +86,11 @@ def check_privacy(run: RunData, reference: Path | None = None) -> list[CheckResu
     references = _read_references(Path(reference)) if reference is not None else []
     results = [
         *_identifier_check(run, "nhs_safe_range", "nhs_number", NHS_COLUMNS, _nhs_ok,
-                           "NHS numbers", "10 digits in 999 000 0000-999 999 9999 with a valid check digit"),
+                           "NHS numbers", "10 digits in 999 000 0000-999 999 9999 with a valid check digit",
+                           agency_ok=_nhs_recorded_ok),
         *_identifier_check(run, "upn_safe_range", "upn", UPN_COLUMNS, _upn_ok,
-                           "UPNs", "LA number 999 with a correct check letter"),
+                           "UPNs", "LA number 999 with a correct check letter",
+                           agency_ok=_upn_recorded_ok),
         *_identifier_check(run, "postcode_safe_range", "postcode", POSTCODE_COLUMNS, _postcode_ok,
                            "postcodes", "in the unallocated ZZ area"),
         *_truth_id_leak(run),
@@ -133,11 +136,22 @@ def _nhs_ok(v: pd.Series) -> np.ndarray:
     return ok & (num >= NHS_TEST_RANGE[0]) & (num <= NHS_TEST_RANGE[1]) & is_valid_nhs(num)
 
 
+def _nhs_recorded_ok(v: pd.Series) -> np.ndarray:
+    """Recorded NHS numbers: ten digits in the 999 test range (a typo may break the check digit)."""
+    digits = v.str.replace(r"[\s-]", "", regex=True)
+    return digits.str.fullmatch(r"999\d{7}").fillna(False).to_numpy(dtype=bool)
+
+
 def _upn_ok(v: pd.Series) -> np.ndarray:
     ok = v.str.fullmatch(UPN_PATTERN).fillna(False).to_numpy(dtype=bool)
     if ok.any():
         ok[ok] = upn_is_valid(v[ok].to_numpy(dtype=str))
     return ok
+
+
+def _upn_recorded_ok(v: pd.Series) -> np.ndarray:
+    """Agency UPN columns: a safe UPN, or a DfE 'UPN unknown' code UN1-UN7 (schemas.md 6.2)."""
+    return _upn_ok(v) | v.str.fullmatch(r"UN[1-7]").fillna(False).to_numpy(dtype=bool)
 
 
 def _postcode_ok(v: pd.Series) -> np.ndarray:
@@ -148,8 +162,12 @@ def _postcode_ok(v: pd.Series) -> np.ndarray:
 
 
 def _identifier_check(run: RunData, name: str, truth_column: str, names: frozenset[str],
-                      ok: Callable[[pd.Series], np.ndarray], what: str, rule: str) -> list[CheckResult]:
-    """One result per column holding identifiers of one kind: truth/person's and any agency column so named."""
+                      ok: Callable[[pd.Series], np.ndarray], what: str, rule: str,
+                      agency_ok: Callable[[pd.Series], np.ndarray] | None = None) -> list[CheckResult]:
+    """One result per column holding identifiers of one kind: truth/person's and any agency column so named.
+
+    ``agency_ok`` (default ``ok``) judges agency columns, whose recorded values may carry typos.
+    """
     results: list[CheckResult] = []
     targets: list[tuple[str, pd.DataFrame, str, list[str]]] = []
     if not run.has("truth", "person"):
@@ -169,7 +187,8 @@ def _identifier_check(run: RunData, name: str, truth_column: str, names: frozens
         values = _text(df[col])
         present = values.notna().to_numpy(dtype=bool)
         bad = present.copy()
-        bad[present] = ~ok(values[present])
+        judge = ok if label.startswith("truth/") or agency_ok is None else agency_ok
+        bad[present] = ~judge(values[present])
         n, v = int(present.sum()), int(bad.sum())
         share = v / n if n else 0.0
         detail = (f"All {n:,} {what} in {label}.{col} are safe ({rule})." if not v else

@@ -40,8 +40,12 @@ def _key(agency: Agency, entity: str) -> int:
     return stream_key(f"{agency.id_salt}:{entity}")
 
 
-def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage | None) -> AgencyFrame:
-    """Restrict the truth to an agency's coverage and build its person records."""
+def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage | None,
+            error_rng=None) -> AgencyFrame:
+    """Restrict the truth to an agency's coverage and build its person records.
+
+    ``error_rng`` draws the identifier errors (the view stream ``rng`` when not given).
+    """
     proc = truth["proceeding"]
     cov = proc[proc["country"].isin(agency.coverage.country) & proc["law_type"].isin(agency.coverage.law_type)]
     ids = cov["proceeding_id"].to_numpy()
@@ -68,9 +72,9 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
     ap = pd.DataFrame({"agency_person_id": uniq, "person_id": person[first_at], "first_proceeding_id": pp[first_at]})
     if agency.coverage.spine_only and link is not None:
         ap = ap[on_spine(ap["person_id"].to_numpy(), link.alf.on_spine)].reset_index(drop=True)
-    recorded, true, errors = recorded_identifiers(ap, truth, agency, rng)
+    recorded, true, errors = recorded_identifiers(ap, truth, agency, rng if error_rng is None else error_rng)
     for f in RECORDED:
-        ap[f] = recorded[f].to_numpy()
+        ap[f] = recorded[f].array
     if agency.sail_linkage and link is not None:
         ap = pd.concat([ap, match(ap, recorded, true, link, rng)], axis=1)
     persons = truth["person"]
@@ -210,7 +214,7 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
         holds; ``errors`` every identifier error applied to those records.
     """
     rng = generator(seed, "view", agency_key, shard)
-    frame = covered(agency, truth, rng, link)
+    frame = covered(agency, truth, rng, link, generator(seed, "errors", agency_key, shard))
     for name in dict.fromkeys(t.rows for t in agency.tables.values()):
         if name not in frame.tables and name in BUILDERS:
             frame.tables[name] = BUILDERS[name](frame.tables, truth, generator(seed, "source", agency_key, name, shard))

@@ -54,10 +54,12 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
         lines[k] = np.where(pseudo, None, lines[k])
     dob = p["date_of_birth"].to_numpy("datetime64[D]")
     age = (created - dob).astype(np.int64) / YEAR
+    # An unborn child has no NHS number yet when the record is made.
+    nhs = np.where(age < 0, None, p["nhs_number"].to_numpy(object))
     return pd.DataFrame({
         "forename": p["forename"].to_numpy(object), "surname": p["surname"].to_numpy(object),
         "date_of_birth": dob.astype("datetime64[ns]"), "sex": p["sex"].to_numpy(np.int64),
-        "nhs_number": p["nhs_number"].to_numpy(object), "postcode": postcode, "previous_postcode": previous,
+        "nhs_number": nhs, "postcode": postcode, "previous_postcode": previous,
         **lines, "created_date": created.astype("datetime64[ns]"),
         "is_adult": age >= 18, "age_years": age, "ethnicity": p["ethnicity"].to_numpy(object),
     })
@@ -81,7 +83,7 @@ def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agenc
         rec, err = corrupt(inputs, agency.identifier_errors, rng)
         for f in ("forename", "surname", "date_of_birth", "sex", "nhs_number", "postcode"):
             recorded[f] = rec[f].to_numpy()
-        recorded["sex"] = rec["sex"].astype("Int64").to_numpy()
+        recorded["sex"] = pd.array(rec["sex"], dtype="Int64")
         errors = pd.DataFrame({"agency_person_id": ap["agency_person_id"].to_numpy(np.int64)[err["row"].to_numpy()],
                                "field": err["field"].to_numpy(object), "kind": err["kind"].to_numpy(object)})
     return recorded, true, errors

@@ -50,8 +50,10 @@ def test_columns_have_declared_names_types_codes_and_required_values(shipped_run
 def test_cafcass_cymru_linking_fields_follow_sail_conventions(quality_run):
     spec = quality_run.profile.agencies["cafcass_cymru"].tables["alf"]
     alf = quality_run.table("cafcass_cymru", spec.name)
-    assert (pd.to_datetime(alf["WOB"]).dt.weekday == 0).all()
-    assert set(alf["GNDR_CD"]) <= {1, 2}
+    # WOB and sex are as recorded, so a few are blank (identifier errors of kind "missing").
+    wob = pd.to_datetime(alf["WOB"].dropna())
+    assert (wob.dt.weekday == 0).all() and len(wob) > 0.95 * len(alf)
+    assert set(alf["GNDR_CD"].dropna().astype(int)) <= {1, 2}
     assert alf["LSOA2011_CD"].str.match(r"^W01\d{6}$").all()
     unmatched = alf["ALF_STS_CD"] == 99
     assert alf.loc[unmatched, "ALF_PE"].isna().all() and alf.loc[~unmatched, "ALF_PE"].notna().all()
