@@ -369,6 +369,13 @@ def _semantic_problems(loaded: LoadedProfile, chain) -> list[tuple[str, str, str
         if missing:
             add(loc, f"{p.name} lacks columns {missing}; add them to its header")
 
+    seen: dict[tuple[str, str], str] = {}
+    for akey, agency in prof.agencies.items():
+        for tkey, table in agency.tables.items():
+            where = seen.setdefault((agency.schema_name.lower(), table.name.lower()), f"{akey}.{tkey}")
+            if where != f"{akey}.{tkey}":
+                add(("agencies", akey, "tables", tkey, "name"),
+                    f"table '{table.name}' is already in schema '{agency.schema_name}' ({where}); give it another name")
     for akey, agency in prof.agencies.items():
         people = agency.coverage.people
         fields = TRUTH_TABLES.get(people, {})
