@@ -101,6 +101,17 @@ def test_every_agency_person_record_is_in_the_truth_links_exactly_once(quality_r
     kids = quality_run.table("cafcass_england", "child_subject")["child_id"]
     held = set(links.loc[links["agency"] == "cafcass_england", "agency_person_id"])
     assert set(eng) | set(kids) == held
+    # Every agency's person ids (in any table) are records in the links, and every record is used.
+    for akey, agency in quality_run.profile.agencies.items():
+        held = set(links.loc[links["agency"] == akey, "agency_person_id"])
+        assert held, f"{akey} holds no person records"
+        used = set()
+        for spec in agency.tables.values():
+            df = quality_run.table(akey, spec.name)
+            for col in spec.columns:
+                if col.id == "person":
+                    used |= set(pd.to_numeric(df[col.name].dropna()).astype("int64"))
+        assert used == held, f"{akey}: {len(used - held)} ids not in links, {len(held - used)} records unused"
 
 
 def test_cafcass_england_has_a_realistic_rate_of_duplicate_person_records(quality_run):
