@@ -11,6 +11,7 @@ import sys
 import click
 
 from synth.cli.generate import generate_cmd
+from synth.cli.learn import learn_cmd
 from synth.cli.linkage import linkage
 from synth.cli.profiles import profiles
 from synth.cli.validate import validate_cmd
@@ -36,6 +37,7 @@ def cli():
 
 
 cli.add_command(generate_cmd)
+cli.add_command(learn_cmd)
 cli.add_command(profiles)
 cli.add_command(validate_cmd)
 cli.add_command(linkage)

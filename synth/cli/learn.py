@@ -1,0 +1,32 @@
+"""``synth learn``: learn a disclosure-controlled profile from an agency's extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("learn")
+@click.argument("data_dir", type=click.Path(path_type=Path))
+@click.option("--agency", "-a", required=True, help="Agency key in the base profile (e.g. cafcass_england).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="Profile to write (.yaml); the disclosure log (.disclosure.md/.json) and volumes go beside it.")
+@click.option("--profile", "base", default="england_wales", show_default=True,
+              help="Base profile (name or path): declares the agency's tables and supplies what is not learned.")
+@click.option("--threshold", type=int, default=10, show_default=True,
+              help="Minimum contributors behind any published cell or summary.")
+@click.option("--rounding", type=int, default=5, show_default=True, help="Base to which published counts are rounded.")
+@click.option("--force", is_flag=True, help="Replace existing output files.")
+def learn_cmd(data_dir, agency, out, base, threshold, rounding, force):
+    """Learn a profile from DATA_DIR (Parquet/CSV tables of one agency, or a DuckDB file)."""
+    from synth.learn import Rules, learn
+
+    result = learn(data_dir, agency, out, base=base, rules=Rules(threshold=threshold, rounding=rounding),
+                   force=force)
+    names = sorted({lf.name for lf in result.leaves})
+    click.echo(f"Learned {len(names)} distributions ({len(result.leaves)} cases): {', '.join(names)}")
+    if result.kept:
+        click.echo(f"Kept from the base profile: {', '.join(sorted(result.kept))}")
+    click.echo(f"Wrote {result.profile}" + (f", {result.volumes.name}" if result.volumes else "")
+               + f"; disclosure log {result.log_md.name} and {result.log_json.name}")

@@ -1,0 +1,198 @@
+"""``synth learn``: read an agency's extract, learn what it can, control disclosure, write a profile.
+
+Nothing is written until everything has been learned and checked: the profile, its volumes and
+its disclosure log are staged together, the profile is loaded back from the staging folder, and
+only then are the files moved into place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from synth.errors import InputError, OutputError
+from synth.export.manifest import synth_version
+from synth.learn import derive, derive_people, sdc
+from synth.learn.extract import build_extract
+from synth.learn.leaves import Context, Leaf
+from synth.learn.read import Reader, locate
+from synth.learn.volumes import learn_volumes
+from synth.learn.write import (
+    distribution_overrides,
+    render_log_json,
+    render_log_md,
+    render_profile,
+    write_together,
+)
+from synth.profile.loader import _load_chain, find_profile, load_profile
+from synth.world.context import fy_of, to_days
+
+#: Distribution name -> derivation, in the order they run (later ones may read earlier leaves).
+DERIVATIONS = {
+    "month_of_issue": derive.month_of_issue,
+    "children_per_case": derive.children_per_case,
+    "youngest_child_age_at_issue": derive.youngest_child_age_at_issue,
+    "application_type": derive.application_type,
+    "issue_to_receipt_days": derive.issue_to_receipt_days,
+    "duration": derive.duration,
+    "hearings": derive.hearings,
+    "hearing_type": derive.hearing_type,
+    "recurrence_law_type": derive.recurrence_law_type,
+    "recurrence_baby_age_at_issue": derive.recurrence_baby_age_at_issue,
+    **derive_people.PEOPLE_DERIVATIONS,
+}
+
+NOT_LEARNABLE = {
+    "address_recorded": "agency extracts hold no postcodes (no-fixed-abode codes cannot be seen)",
+    "child_father_surname": "agency extracts hold no names",
+    "recurrence": "return curves need at-risk modelling across cases (not learned by this version)",
+    "recurrence_new_baby": "needs which older children were at home (not learned by this version)",
+}
+
+
+@dataclass
+class LearnResult:
+    """What ``synth learn`` wrote and learned."""
+
+    profile: Path
+    log_json: Path
+    log_md: Path
+    volumes: Path | None
+    leaves: list[Leaf]
+    kept: dict[str, str]
+    events: list[sdc.Event] = field(default_factory=list)
+
+
+def outputs(out: Path) -> dict[str, Path]:
+    """The files written for profile path ``out``."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return {"profile": out, "log_json": out.with_name(f"{stem}.disclosure.json"),
+            "log_md": out.with_name(f"{stem}.disclosure.md"), "volumes": out.with_name(f"{stem}.volumes.csv")}
+
+
+def _extends(base: str, base_path: Path, folder: Path) -> str:
+    """How the learned profile names its base: by name when found by name, else a relative path."""
+    p = Path(base)
+    if p.suffix not in (".yaml", ".yml") and not p.exists():
+        return base
+    return os.path.relpath(base_path, folder.resolve())
+
+
+def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", rules: sdc.Rules | None = None,
+          force: bool = False) -> LearnResult:
+    """Learn a profile from an agency's extract.
+
+    Args:
+        data_dir: folder of Parquet/CSV tables, or a DuckDB file (or a folder holding one).
+        agency: the agency key in the base profile.
+        out: the profile file to write (``.yaml``); the log and volumes go beside it.
+        base: the base profile (name or path).
+        rules: disclosure-control settings.
+        force: replace existing output files.
+
+    Raises:
+        InputError: bad paths, unknown agency, missing tables or columns.
+        OutputError: outputs exist (without ``force``) or cannot be written.
+        ProfileError: the base profile cannot be loaded.
+    """
+    rules = rules or sdc.Rules()
+    if rules.threshold < 1 or rules.rounding < 1:
+        raise InputError("--threshold and --rounding must be at least 1; the usual values are 10 and 5")
+    out = Path(out)
+    if out.suffix not in (".yaml", ".yml"):
+        raise InputError(f"--out {out}: give a profile file name ending in .yaml")
+    files = outputs(out)
+    existing = [p for p in files.values() if p.exists()]
+    if existing and not force:
+        raise OutputError(f"{existing[0]} already exists; choose another --out or pass --force to replace it")
+    loaded = load_profile(base)
+    prof = loaded.profile
+    if agency not in prof.agencies:
+        raise InputError(f"--agency {agency}: not an agency of profile {prof.name}; "
+                         f"one of: {', '.join(prof.agencies)}")
+    decl = prof.agencies[agency]
+    source = locate(Path(data_dir), agency, decl)
+    reader = Reader(source, agency, decl)
+    try:
+        x = build_extract(reader, decl, prof.period.end)
+    finally:
+        reader.close()
+    ctx = Context(x, dict(prof.world.distributions), rules, countries=tuple(decl.coverage.country))
+    for key in x.skipped:
+        ctx.log.add("-", key, "skip", f"table {decl.tables[key].name} holds direct identifiers (names, NHS numbers, "
+                    "addresses): not read; synth learn reads de-identified extracts only")
+    for fld, n in x.unmapped:
+        ctx.log.add(fld, "", "ignore", f"{sdc.say(n, rules)} values outside the profile's code map ignored")
+    for name, fn in DERIVATIONS.items():
+        if name in ctx.dists:
+            fn(ctx)
+    for name in ctx.dists:
+        if name not in DERIVATIONS and name not in ctx.kept:
+            ctx.keep(name, NOT_LEARNABLE.get(name, "not learned by this version"))
+    people = int(sdc.round_base(x.people, rules.rounding))
+    provenance = (f"learned from {source.label} by synth learn {synth_version()} on {people:,} people; "
+                  f"disclosure-controlled ({rules.describe()})")
+    volumes = None
+    if len(decl.coverage.country) == 1:
+        first_fy, last_fy = (int(fy_of([to_days(d)])[0]) for d in (prof.period.start, prof.period.end))
+        base_vol = pd.read_csv(loaded.reference_path(prof.world.volumes.file))
+        volumes = learn_volumes(x, base_vol, decl.coverage.country[0], first_fy, last_fy, rules, ctx.log,
+                                provenance)
+    else:
+        ctx.log.add("volumes", "", "kept", "kept from the base profile: the agency covers more than one country")
+    return _write(out, files, base, loaded, ctx, volumes, provenance, source.label, agency, people, rules)
+
+
+def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, agency, people, rules) -> LearnResult:
+    stem = files["log_json"].name[: -len(".disclosure.json")]
+    base_path = find_profile(base)
+    raw, _ = _load_chain(base_path)
+    dists = distribution_overrides(ctx.leaves, raw["world"]["distributions"], ctx.dists, provenance)
+    vol_entry = None
+    if volumes is not None:
+        vol_entry = {"file": files["volumes"].name, "source": provenance}
+        vol_entry.update({k: None for k in ("assumption", "note") if k in raw["world"].get("volumes", {})})
+    header = [f"{stem}: learned by synth learn {synth_version()} from {label} (agency {agency}).",
+              f"Disclosure-controlled ({rules.describe()}); log: {files['log_md'].name}, {files['log_json'].name}.",
+              "Only learned distributions are overridden; everything else comes from the base profile."]
+    description = f"Profile learned from {label} ({agency}); distributions not learned come from {loaded.profile.name}."
+
+    def text(folder: Path) -> str:
+        return render_profile(stem, description, _extends(base, base_path, folder), header, dists, vol_entry)
+
+    meta = {"profile": files["profile"].name, "synth_version": synth_version(), "data": label, "agency": agency,
+            "base_profile": loaded.profile.name, "people_rounded": people,
+            "rules": {"threshold": rules.threshold, "rounding": rules.rounding,
+                      "dominance": [list(r) for r in rules.dominance], "p_percent": rules.p_percent}}
+    texts = {files["profile"].name: text(out.parent),
+             files["log_json"].name: render_log_json(meta, ctx.leaves, ctx.kept, ctx.log.events),
+             files["log_md"].name: render_log_md(meta, ctx.leaves, ctx.kept, ctx.log.events, rules)}
+    if volumes is not None:
+        texts[files["volumes"].name] = volumes.to_csv(index=False)
+
+    def check(staging: Path) -> dict[str, str]:
+        staged = staging / files["profile"].name
+        staged.write_text(text(staging), encoding="utf-8")
+        learned = load_profile(staged).profile.world.distributions
+        for lf in ctx.leaves:
+            got = learned[lf.name]
+            for c in lf.case:
+                got = got.cases[c]
+            want = type(got).model_validate({**lf.body, "assumption": "x"})
+            fields = set(type(got).model_fields) - {"source", "assumption", "note"}
+            if any(getattr(got, f) != getattr(want, f) for f in fields):
+                raise OutputError(f"{staged}: learned {lf.name} {'/'.join(lf.case)} did not load back as written; "
+                                  "this is a bug in synth learn")
+        return {files["profile"].name: text(out.parent)}
+
+    write_together(out.parent, texts, check, stem)
+    if volumes is None and files["volumes"].exists():
+        files["volumes"].unlink()  # a stale table from an earlier --force run; the new profile does not name it
+    return LearnResult(files["profile"], files["log_json"], files["log_md"],
+                       files["volumes"] if volumes is not None else None, ctx.leaves, ctx.kept, ctx.log.events)
+
+
+__all__ = ["learn", "LearnResult", "DERIVATIONS"]
