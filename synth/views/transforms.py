@@ -6,6 +6,7 @@ pandas datetime Series; nulls stay null.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -51,10 +52,28 @@ def code_map(s: pd.Series, p: dict) -> pd.Series:
     return pd.Series(mapped[codes], index=s.index)
 
 
+_TWO = np.array([f"{i:02d}" for i in range(100)])
+_FOUR = np.array([f"{i:04d}" for i in range(10000)])
+
+
 def date_text(s: pd.Series, p: dict) -> pd.Series:
-    """Dates as text in a strftime ``format:`` (default dd.mm.yyyy, the SAIL File 1 format)."""
-    d = _dates(s)
-    return d.dt.strftime(p.get("format", "%d.%m.%Y")).astype(object).where(d.notna(), None)
+    """Dates as text in a ``format:`` of %d, %m, %Y and literals (default dd.mm.yyyy, SAIL File 1).
+
+    Built from whole arrays (no per-row strftime).
+    """
+    fmt = p.get("format", "%d.%m.%Y")
+    days = _dates(s).to_numpy("datetime64[D]")
+    ok = ~np.isnat(days)
+    days = np.where(ok, days, np.datetime64("2000-01-01"))
+    month_start = days.astype("datetime64[M]")
+    parts = {"%Y": _FOUR[days.astype("datetime64[Y]").astype(np.int64) + 1970],
+             "%m": _TWO[month_start.astype(np.int64) % 12 + 1],
+             "%d": _TWO[(days - month_start.astype("datetime64[D]")).astype(np.int64) + 1]}
+    out = np.full(len(days), "", dtype="U1")
+    for token in re.split(r"(%[Ymd])", fmt):
+        if token:
+            out = np.char.add(out, parts.get(token, token))
+    return pd.Series(np.where(ok, out.astype(object), None), index=s.index)
 
 
 def to_text(s: pd.Series, p: dict) -> pd.Series:
@@ -79,7 +98,12 @@ def fmt(s: pd.Series, p: dict) -> pd.Series:
 
 def upper(s: pd.Series, p: dict) -> pd.Series:
     """Upper-case text."""
-    return s.astype(object).where(s.isna(), s.astype(str).str.upper())
+    v = s.to_numpy(object)
+    present = ~pd.isna(v)
+    out = np.full(len(v), None, dtype=object)
+    if present.any():
+        out[present] = np.char.upper(v[present].astype(str)).astype(object)
+    return pd.Series(out, index=s.index)
 
 
 #: Keys of the SAIL project encryption: one ALF (person) and one RALF (address) per project, so
