@@ -81,8 +81,8 @@ def test_file1_has_the_sail_person_level_shape(quality_run):
     columns = ["SYSTEM_ID", "NHS_NUMBER", "SURNAME", "FORENAME", "ADDRESS_1", "ADDRESS_2", "ADDRESS_3",
                "ADDRESS_4", "ADDRESS_5", "POSTCODE", "DATE_OF_BIRTH", "GENDER_CD", "CREATE_DATE"]
     links = run.truth("links")
-    for agency in ("cafcass_england", "cafcass_cymru", "familyman"):
-        f1 = run.table(agency, "file1")
+    for agency in ("cafcass_england", "cafcass_cymru", "familyman", "wds"):
+        f1 = run.table(agency, run.profile.agencies[agency].tables["file1"].name)
         assert list(f1.columns) == columns
         assert f1["SYSTEM_ID"].str.fullmatch(r"\d+").all()
         held = set(links.loc[links["agency"] == agency, "agency_person_id"])
@@ -99,7 +99,7 @@ def test_file1_has_the_sail_person_level_shape(quality_run):
 def test_alf_status_follows_identifier_quality(quality_run):
     run = quality_run
     alf = run.table("cafcass_cymru", "CAFW_CAFCASS_ALF_20240630")
-    f1 = run.table("cafcass_cymru", "file1").assign(SYSTEM_ID_E=lambda d: d["SYSTEM_ID"].astype("int64"))
+    f1 = run.table("cafcass_cymru", "CAFW_FILE1").assign(SYSTEM_ID_E=lambda d: d["SYSTEM_ID"].astype("int64"))
     links = run.truth("links").query("agency == 'cafcass_cymru'")
     person = run.truth("person").set_index("person_id")
     m = alf.merge(f1, on="SYSTEM_ID_E").merge(links, left_on="SYSTEM_ID_E", right_on="agency_person_id")
