@@ -9,18 +9,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# `make demo` needs only the core; `make test` also installs the test tools and the sdv extra
+# (SDV + PyTorch) so the `synth fit`/`synth sample` tests run. constraints.txt pins torch to the
+# local CPU build (never a CUDA download).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,sdv]' -c constraints.txt
+	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
 	$(BIN)/synth generate england_wales --force
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check synth tests benchmarks scripts
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check synth tests benchmarks scripts
 
 clean:

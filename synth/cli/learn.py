@@ -18,12 +18,19 @@ import click
               help="Minimum contributors behind any published cell or summary.")
 @click.option("--rounding", type=int, default=5, show_default=True, help="Base to which published counts are rounded.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-def learn_cmd(data_dir, agency, out, base, threshold, rounding, force):
+@click.option("--allow-risk", is_flag=True,
+              help="Write the profile even if the privacy gate fails (recorded in the disclosure log).")
+def learn_cmd(data_dir, agency, out, base, threshold, rounding, force, allow_risk):
     """Learn a profile from DATA_DIR (Parquet/CSV tables of one agency, or a DuckDB file)."""
+    from synth.cli.fit import _breach
     from synth.learn import Rules, learn
+    from synth.learn.gate import PrivacyBreach
 
-    result = learn(data_dir, agency, out, base=base, rules=Rules(threshold=threshold, rounding=rounding),
-                   force=force)
+    try:
+        result = learn(data_dir, agency, out, base=base, rules=Rules(threshold=threshold, rounding=rounding),
+                       force=force, allow_risk=allow_risk)
+    except PrivacyBreach as e:
+        _breach(e)
     names = sorted({lf.name for lf in result.leaves})
     click.echo(f"Learned {len(names)} distributions ({len(result.leaves)} cases): {', '.join(names)}")
     if result.kept:

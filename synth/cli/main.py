@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from synth.cli.fit import fit_cmd, sample_cmd
 from synth.cli.generate import generate_cmd
 from synth.cli.learn import learn_cmd
 from synth.cli.linkage import linkage
@@ -38,6 +39,8 @@ def cli():
 
 cli.add_command(generate_cmd)
 cli.add_command(learn_cmd)
+cli.add_command(fit_cmd)
+cli.add_command(sample_cmd)
 cli.add_command(profiles)
 cli.add_command(validate_cmd)
 cli.add_command(linkage)

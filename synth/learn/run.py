@@ -15,7 +15,7 @@ import pandas as pd
 
 from synth.errors import InputError, OutputError
 from synth.export.manifest import synth_version
-from synth.learn import derive, derive_people, sdc
+from synth.learn import derive, derive_people, gate, profile_gate, sdc
 from synth.learn.extract import build_extract
 from synth.learn.leaves import Context, Leaf
 from synth.learn.read import Reader, locate
@@ -82,7 +82,7 @@ def _extends(base: str, base_path: Path, folder: Path) -> str:
 
 
 def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", rules: sdc.Rules | None = None,
-          force: bool = False) -> LearnResult:
+          force: bool = False, allow_risk: bool = False) -> LearnResult:
     """Learn a profile from an agency's extract.
 
     Args:
@@ -92,8 +92,11 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
         base: the base profile (name or path).
         rules: disclosure-control settings.
         force: replace existing output files.
+        allow_risk: write even if the privacy gate (:mod:`synth.learn.profile_gate`) fails; recorded
+            in the disclosure log.
 
     Raises:
+        gate.PrivacyBreach: the privacy gate failed (nothing written) and ``allow_risk`` is False.
         InputError: bad paths, unknown agency, missing tables or columns.
         OutputError: outputs exist (without ``force``) or cannot be written.
         ProfileError: the base profile cannot be loaded.
@@ -118,6 +121,7 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     reader = Reader(source, agency, decl)
     try:
         x = build_extract(reader, decl, prof.period.end)
+        training = profile_gate.read_training(reader, decl)
     finally:
         reader.close()
     ctx = Context(x, dict(prof.world.distributions), rules, countries=tuple(decl.coverage.country))
@@ -143,10 +147,12 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
                                 provenance)
     else:
         ctx.log.add("volumes", "", "kept", "kept from the base profile: the agency covers more than one country")
-    return _write(out, files, base, loaded, ctx, volumes, provenance, source.label, agency, people, rules)
+    return _write(out, files, base, loaded, ctx, volumes, provenance, source.label, agency, people, rules,
+                  training, allow_risk)
 
 
-def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, agency, people, rules) -> LearnResult:
+def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, agency, people, rules,
+           training=None, allow_risk=False) -> LearnResult:
     stem = files["log_json"].name[: -len(".disclosure.json")]
     base_path = find_profile(base)
     raw, _ = _load_chain(base_path)
@@ -186,7 +192,15 @@ def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, a
             if any(getattr(got, f) != getattr(want, f) for f in fields):
                 raise OutputError(f"{staged}: learned {lf.name} {'/'.join(lf.case)} did not load back as written; "
                                   "this is a bug in synth learn")
-        return {files["profile"].name: text(out.parent)}
+        final = {files["profile"].name: text(out.parent)}
+        if training:
+            results = profile_gate.check_profile(staged, agency, training)
+            if not gate.passed(results) and not allow_risk:
+                raise gate.PrivacyBreach(results)
+            doc = {**meta, "privacy_gate": {"passed": gate.passed(results), "allow_risk": bool(allow_risk),
+                                            "results": results}}
+            final[files["log_json"].name] = render_log_json(doc, ctx.leaves, ctx.kept, ctx.log.events)
+        return final
 
     write_together(out.parent, texts, check, stem)
     if volumes is None and files["volumes"].exists():

@@ -1,0 +1,490 @@
+"""``synth fit`` / ``synth sample``: an SDV HMASynthesizer on one subtree of an agency's tables.
+
+Strategy (HMA's limits). SDV's free multi-table synthesizer, HMA, refuses schemas with more than
+5 tables or a relationship chain deeper than 2 tables (root -> child), and knows single-column
+keys only. Our agencies have more tables, composite keys and person tables shared between
+branches, so one model covers one *subtree*: a root table and at most 4 of its direct children
+(joined by single-column keys, from :func:`synth.export.sdv_metadata.sdv_metadata`).
+
+- By default the subtree is chosen automatically: the root with most children that SDV can use
+  (ties: most modelled columns), its children ordered by modelled columns, at most 4.
+  cafcass_england: ``case`` + ``application``, ``child_subject``, ``adult_party``
+  (``relationship`` has composite foreign keys SDV cannot express). cafcass_cymru: ``case`` +
+  ``application``, ``hearing``, ``hearing_outcome``.
+- ``--tables a,b,c`` chooses another subtree (one of them must be the parent of all the others).
+  Fit one model per subtree for more tables; the models share nothing, and each sample
+  regenerates its own keys (1..n), so tables from different models do not link.
+- Identifiable tables (the profile's File 1 tables: names, NHS numbers, addresses) are never
+  read (:func:`synth.learn.shape.identifying`). Id columns other than the keys SDV needs (the
+  root's primary key and each child's foreign key) are left out of the model; keys and ids are
+  regenerated after sampling as 1..n (text ids as ``S000001``...).
+
+Seeds. ``numpy``, ``random`` and ``torch`` are seeded before fitting and sampling, and the
+synthesizer's own seed (``_numpy_seed`` and each table model's random state; SDV has no public
+multi-table ``set_random_state``) is set to the seed before sampling. Sampling a saved model with
+the same seed is repeatable; fitting itself may not be bit-reproducible across machines or
+library versions (SDV issue #2022).
+
+Holdout. Before fitting, root rows are split 80/20 by a fixed hash of the row
+(:func:`synth.learn.gate.split_holdout`); children follow their root. The model sees the 80%;
+the 20% is the privacy gate's baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from synth.errors import InputError, OutputError, SynthError
+from synth.export.manifest import synth_version
+from synth.export.sdv_metadata import _id_columns, sdv_metadata
+from synth.learn import gate
+from synth.learn.read import Reader, _coerce, locate
+from synth.learn.shape import identifying
+from synth.profile.loader import load_profile
+from synth.profile.models import Agency
+
+INSTALL_HINT = "synth fit and synth sample need the optional sdv extra: pip install '.[sdv]' (see README)"
+MAX_TABLES = 5
+HOLDOUT_SHARE = 0.2
+MODEL_FILE = "synthesizer.pkl"
+METADATA_FILE = "metadata.json"
+MANIFEST_FILE = "manifest.json"
+
+
+def require_sdv() -> None:
+    """Raise a one-line InputError (exit 2) when sdv is not installed."""
+    try:
+        import sdv  # noqa: F401
+    except ImportError:
+        raise InputError(INSTALL_HINT) from None
+
+
+@dataclass
+class Plan:
+    """Which tables one model covers.
+
+    Attributes:
+        root: the root table's key in the profile.
+        tables: profile keys of the modelled tables, root first.
+        metadata: SDV metadata (physical table names) restricted to the subtree and modelled columns.
+        keys: per physical table name, the key columns SDV keeps (primary key, foreign key).
+        dropped: per physical table name, id columns left out of the model (regenerated).
+        left_out: profile table key -> why it is not modelled.
+    """
+
+    root: str
+    tables: list[str]
+    metadata: dict
+    keys: dict[str, list[str]]
+    dropped: dict[str, list[str]]
+    left_out: dict[str, str] = field(default_factory=dict)
+
+
+def _children(meta: dict) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for r in meta["relationships"]:
+        out.setdefault(r["parent_table_name"], []).append(
+            (r["child_table_name"], r["parent_primary_key"], r["child_foreign_key"]))
+    return out
+
+
+def plan_subtree(agency: Agency, tables: list[str] | None = None, agency_key: str = "") -> Plan:
+    """The subtree to model: automatic, or the named tables (profile keys or physical names).
+
+    Raises:
+        InputError: the named tables do not form a root with at most 4 direct children.
+    """
+    meta, _notes = sdv_metadata(agency)
+    by_name = {t.name: k for k, t in agency.tables.items()}
+    usable = {t.name for t in agency.tables.values() if not identifying(t)}
+    kids = {p: [c for c in cs if c[0] in usable] for p, cs in _children(meta).items() if p in usable}
+
+    def modelled_columns(name: str) -> int:
+        t = agency.tables[by_name[name]]
+        return sum(1 for c in t.columns if c.name not in _id_columns(t))
+
+    if tables:
+        names = []
+        for t in tables:
+            name = agency.tables[t].name if t in agency.tables else t
+            if name not in by_name:
+                raise InputError(f"--tables: {t} is not a table of {agency_key}; one of: {', '.join(agency.tables)}")
+            if name not in usable:
+                raise InputError(f"--tables: {t} holds direct identifiers (names, NHS numbers, addresses); "
+                                 "it is never modelled")
+            names.append(name)
+        names = list(dict.fromkeys(names))
+        if len(names) > MAX_TABLES:
+            raise InputError(f"--tables: {len(names)} tables; SDV's HMASynthesizer models at most {MAX_TABLES}")
+        roots = [n for n in names if {c[0] for c in kids.get(n, [])} >= set(names) - {n}]
+        if not roots:
+            raise InputError("--tables: one table must be the parent of all the others (HMA models a root and "
+                             f"its direct children, joined by single-column keys); got {', '.join(names)}")
+        root = roots[0]
+        chosen = [c for c in kids.get(root, []) if c[0] in names]
+    else:
+        best = None
+        for root in sorted(kids):
+            cs = sorted(kids[root], key=lambda c: (-modelled_columns(c[0]), c[0]))[: MAX_TABLES - 1]
+            score = (len(cs), modelled_columns(root) + sum(modelled_columns(c[0]) for c in cs))
+            if best is None or score > best[0]:
+                best = (score, root, cs)
+        if best is None:
+            raise InputError(f"{agency_key}: no two tables are joined by single-column keys; "
+                             "name one table with --tables to model it alone")
+        _, root, chosen = best
+    # One relationship per child (the one to the root), one child table once.
+    seen: set[str] = set()
+    chosen = [c for c in chosen if not (c[0] in seen or seen.add(c[0]))]
+    names = [root, *[c[0] for c in chosen]]
+    keys: dict[str, list[str]] = {root: [meta["tables"][root].get("primary_key")]}
+    for child, _pk, fk in chosen:
+        keys[child] = [fk]
+    keys = {k: [c for c in v if c] for k, v in keys.items()}
+    tables_meta, dropped = {}, {}
+    for name in names:
+        spec = meta["tables"][name]
+        ids = _id_columns(agency.tables[by_name[name]])
+        # Frames hold datetime64 values, so SDV needs no format string (it warns when given one).
+        cols = {c: {k: v for k, v in s.items() if k != "datetime_format"} for c, s in spec["columns"].items()
+                if c in keys[name] or c not in ids}
+        dropped[name] = [c for c in spec["columns"] if c not in cols]
+        entry = {"columns": cols}
+        if name == root and keys[name]:
+            entry["primary_key"] = keys[name][0]
+        tables_meta[name] = entry
+    rels = [{"parent_table_name": root, "parent_primary_key": pk, "child_table_name": child,
+             "child_foreign_key": fk} for child, pk, fk in chosen]
+    metadata = {"METADATA_SPEC_VERSION": "V1", "tables": tables_meta, "relationships": rels}
+    left_out = {}
+    for k, t in agency.tables.items():
+        if t.name in names:
+            continue
+        if identifying(t):
+            left_out[k] = "holds direct identifiers (File 1): never read"
+        else:
+            left_out[k] = ("not a direct child of the root by a single-column key, or beyond HMA's 5 tables; "
+                           "fit another model with --tables to cover it")
+    return Plan(by_name[root], [by_name[n] for n in names], metadata, keys, dropped, left_out)
+
+
+def read_tables(data_dir: Path, agency_key: str, agency: Agency, plan: Plan) -> dict[str, pd.DataFrame]:
+    """The modelled columns of the subtree's tables, keyed by physical name."""
+    reader = Reader(locate(Path(data_dir), agency_key, agency), agency_key, agency)
+    try:
+        out = {}
+        for key in plan.tables:
+            name = agency.tables[key].name
+            out[name] = reader.read(key, list(plan.metadata["tables"][name]["columns"]))
+        return out
+    finally:
+        reader.close()
+
+
+def for_sdv(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Plain dtypes SDV handles: nullable ints -> float (or int64 without blanks), booleans -> object."""
+    out = {}
+    for name, df in frames.items():
+        cols = {}
+        for c in df.columns:
+            s = df[c]
+            if isinstance(s.dtype, pd.Int64Dtype):
+                s = s.astype("int64") if not s.isna().any() else s.astype(float)
+            elif isinstance(s.dtype, pd.BooleanDtype):
+                s = s.astype(object).where(s.notna(), None)
+            cols[c] = s
+        out[name] = pd.DataFrame(cols)
+    return out
+
+
+def split(frames: dict[str, pd.DataFrame], plan: Plan, agency: Agency) -> tuple[dict, dict]:
+    """(train, holdout): root rows split 80/20 by a fixed row hash; children follow their root."""
+    root = agency.tables[plan.root].name
+    df = frames[root]
+    hold = gate.split_holdout(df, HOLDOUT_SHARE)
+    train, holdout = {root: df[~hold].reset_index(drop=True)}, {root: df[hold].reset_index(drop=True)}
+    pk = plan.keys[root][0] if plan.keys[root] else None
+    held_keys = set(df.loc[hold, pk]) if pk else set()
+    for r in plan.metadata["relationships"]:
+        child, fk = r["child_table_name"], r["child_foreign_key"]
+        m = frames[child][fk].isin(held_keys).to_numpy()
+        train[child] = frames[child][~m].reset_index(drop=True)
+        holdout[child] = frames[child][m].reset_index(drop=True)
+    return train, holdout
+
+
+def _seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:  # pragma: no cover - torch comes with sdv
+        pass
+
+
+def _seed_synthesizer(synthesizer, seed: int) -> None:
+    """Seed a fitted HMA synthesizer (private attributes; SDV has no public multi-table setter)."""
+    _seed_all(seed)
+    if hasattr(synthesizer, "_numpy_seed"):
+        synthesizer._numpy_seed = int(seed % 2**32)
+    for ts in getattr(synthesizer, "_table_synthesizers", {}).values():
+        try:
+            ts._set_random_state(int(seed % 2**32))
+        except Exception:  # noqa: BLE001 - best effort: the numpy seed above still applies
+            pass
+
+
+def _sample(synthesizer, scale: float, seed: int) -> dict[str, pd.DataFrame]:
+    _seed_synthesizer(synthesizer, seed)
+    if hasattr(synthesizer, "sample_scale"):  # SDV 2.x
+        return synthesizer.sample_scale(scale=scale)
+    return synthesizer.sample(scale=scale)  # SDV 1.x
+
+
+def run_gate(plan: Plan, train: dict, synthetic: dict, holdout: dict | None, agency: Agency) -> list[dict]:
+    """The privacy gate on the modelled tables, ids (keys) left out."""
+    ids = {n: plan.keys.get(n, []) + plan.dropped.get(n, []) for n in train}
+    return gate.run_gate(train, synthetic, holdout, ids)
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "synth": synth_version()}
+    for name in ("sdv", "rdt", "copulas", "torch", "numpy", "pandas", "pyarrow"):
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _stage(out: Path, force: bool, tag: str) -> Path:
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = out.parent / f".{out.name}.{tag}-partial-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    except OSError as e:
+        raise OutputError(f"cannot write in {out.parent}: {e.strerror}") from None
+    return staging
+
+
+def _publish(staging: Path, out: Path) -> None:
+    try:
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+            os.replace(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except OSError as e:
+        raise OutputError(f"cannot write {out}: {e.strerror}") from None
+
+
+@dataclass
+class FitResult:
+    model: Path
+    plan: Plan
+    rows: dict[str, int]
+    gate: list[dict]
+    seconds: float
+
+
+def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales", seed: int = 0,
+        tables: list[str] | None = None, allow_risk: bool = False, force: bool = False) -> FitResult:
+    """Fit HMA on a subtree of the agency's tables, gate a sample from it, save MODEL (a folder).
+
+    Raises:
+        InputError: sdv missing, bad agency or tables, unreadable data.
+        OutputError: MODEL exists (without ``force``) or cannot be written.
+        gate.PrivacyBreach: the gate failed and ``allow_risk`` is False (nothing written).
+    """
+    require_sdv()
+    from sdv.metadata import Metadata
+    from sdv.multi_table import HMASynthesizer
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
+    loaded = load_profile(base)
+    prof = loaded.profile
+    if agency_key not in prof.agencies:
+        raise InputError(f"--agency {agency_key}: not an agency of profile {prof.name}; "
+                         f"one of: {', '.join(prof.agencies)}")
+    agency = prof.agencies[agency_key]
+    plan = plan_subtree(agency, tables, agency_key)
+    frames = for_sdv(read_tables(data_dir, agency_key, agency, plan))
+    train, holdout = split(frames, plan, agency)
+    metadata = Metadata.load_from_dict(plan.metadata)
+    metadata.validate()
+    t0 = time.perf_counter()
+    _seed_all(seed)
+    synthesizer = HMASynthesizer(metadata, verbose=False)
+    try:
+        synthesizer.fit(train)
+    except SynthError:
+        raise
+    except Exception as e:  # noqa: BLE001 - SDV's complaint about the data, as one line
+        raise InputError(f"SDV could not fit {', '.join(train)}: {type(e).__name__}: "
+                         f"{str(e).splitlines()[0] if str(e) else ''}") from None
+    synthetic = _sample(synthesizer, 1.0, seed)
+    results = run_gate(plan, train, synthetic, holdout, agency)
+    seconds = time.perf_counter() - t0
+    if not gate.passed(results) and not allow_risk:
+        raise gate.PrivacyBreach(results)
+    staging = _stage(out, force, "fit")
+    try:
+        synthesizer.save(str(staging / MODEL_FILE))
+        (staging / METADATA_FILE).write_text(json.dumps(plan.metadata, indent=2) + "\n", encoding="utf-8")
+        manifest = {
+            "kind": "synth fit", "agency": agency_key, "profile": prof.name, "base": base,
+            "data": str(Path(data_dir).resolve()), "synthesizer": "HMASynthesizer",
+            "strategy": "subtree: one root table and at most 4 direct children (SDV HMA limits: <= 5 tables, "
+                        "depth <= 2); id columns left out and regenerated",
+            "root": plan.root, "tables": plan.tables,
+            "table_names": {k: agency.tables[k].name for k in plan.tables},
+            "keys": plan.keys, "dropped_id_columns": plan.dropped, "left_out": plan.left_out,
+            "seed": seed, "holdout_share": HOLDOUT_SHARE,
+            "rows": {"train": {k: len(v) for k, v in train.items()},
+                     "holdout": {k: len(v) for k, v in holdout.items()}},
+            "fit_seconds": round(seconds, 2), "versions": package_versions(),
+            "allow_risk": bool(allow_risk), "gate_passed": gate.passed(results), "gate": results,
+            "reproducibility": "sampling with the same seed is repeatable; fitting may not be bit-reproducible "
+                               "(SDV #2022)",
+        }
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        _publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return FitResult(out, plan, {k: len(v) for k, v in train.items()}, results, seconds)
+
+
+def _regenerate(plan_meta: dict, manifest: dict, agency: Agency, sampled: dict[str, pd.DataFrame]
+                ) -> dict[str, pd.DataFrame]:
+    """Sampled tables with the agency's columns (keys and ids 1..n) and declared types."""
+    by_name = {t.name: t for t in agency.tables.values()}
+    root = agency.tables[manifest["root"]].name
+    keys = manifest["keys"]
+    root_df = sampled[root].reset_index(drop=True)
+    mapping = None
+    if keys.get(root):
+        pk = keys[root][0]
+        mapping = pd.Series(np.arange(1, len(root_df) + 1), index=root_df[pk].to_numpy())
+    out = {}
+    for name, df in sampled.items():
+        df = df.reset_index(drop=True)
+        table = by_name[name]
+        n = len(df)
+        cols = {}
+        for c in table.columns:
+            if name == root and keys.get(root) and c.name == keys[root][0]:
+                s = pd.Series(np.arange(1, n + 1))
+            elif name != root and keys.get(name) and c.name == keys[name][0] and mapping is not None:
+                s = pd.Series(mapping.reindex(df[c.name].to_numpy()).to_numpy())
+            elif c.name in df.columns:
+                s = df[c.name]
+            else:  # an id left out of the model: regenerated
+                s = pd.Series(np.arange(1, n + 1))
+                if c.type == "string":
+                    s = s.map(lambda i: f"S{i:06d}")
+            s = _coerce(s, c.type)
+            if c.type == "date":
+                s = s.dt.date.astype(object).where(s.notna(), None)
+            cols[c.name] = s
+        out[name] = pd.DataFrame(cols)
+    return out
+
+
+@dataclass
+class SampleResult:
+    folder: Path
+    rows: dict[str, int]
+    gate: list[dict]
+    seconds: float
+
+
+def load_model(model: Path):
+    require_sdv()
+    model = Path(model)
+    mf = model / MANIFEST_FILE
+    if not mf.is_file() or not (model / MODEL_FILE).is_file():
+        raise InputError(f"{model}: not a model folder written by synth fit (no {MANIFEST_FILE} / {MODEL_FILE})")
+    manifest = json.loads(mf.read_text(encoding="utf-8"))
+    try:  # SDV 2.x
+        from sdv.utils import load_synthesizer
+    except ImportError:  # SDV 1.x
+        from sdv.multi_table import HMASynthesizer
+
+        load_synthesizer = HMASynthesizer.load
+    synthesizer = load_synthesizer(str(model / MODEL_FILE))
+    return synthesizer, manifest
+
+
+def sample(model: Path, out: Path, scale: float = 1.0, seed: int = 0, data_dir: Path | None = None,
+           allow_risk: bool = False, force: bool = False) -> SampleResult:
+    """Sample a fitted model into ``out/<agency>/`` (Parquet, the agency's table names) after the gate.
+
+    The gate compares the sample with the training data (re-read from ``data_dir``, by default the
+    folder recorded in the model's manifest, and split 80/20 exactly as ``fit`` split it).
+    """
+    if scale <= 0:
+        raise InputError("--scale must be positive (1.0: as many rows as the training data)")
+    synthesizer, manifest = load_model(model)
+    prof = load_profile(manifest["base"]).profile
+    agency_key = manifest["agency"]
+    agency = prof.agencies[agency_key]
+    target = Path(out) / agency_key
+    if target.exists() and not force:
+        raise OutputError(f"{target} already exists; choose another --out or pass --force to replace it")
+    plan = plan_subtree(agency, manifest["tables"], agency_key)
+    t0 = time.perf_counter()
+    raw = _sample(synthesizer, scale, seed)
+    seconds = time.perf_counter() - t0
+    data = Path(data_dir) if data_dir is not None else Path(manifest["data"])
+    try:
+        frames = for_sdv(read_tables(data, agency_key, agency, plan))
+    except InputError as e:
+        if not allow_risk:
+            raise InputError(f"{e} (the privacy gate needs the training data: give --data, or --allow-risk to "
+                             "write without the gate)") from None
+        frames = None
+    if frames is not None:
+        train, holdout = split(frames, plan, agency)
+        results = run_gate(plan, train, raw, holdout, agency)
+    else:
+        results = [{"check": "gate", "table": "", "passed": False, "statistic": "", "value": 0.0, "baseline": 0.0,
+                    "tolerance": 0.0, "detail": "training data not available; gate not run"}]
+    if not gate.passed(results) and not allow_risk:
+        raise gate.PrivacyBreach(results)
+    tables = _regenerate(plan.metadata, manifest, agency, raw)
+    staging = _stage(target, force, "sample")
+    try:
+        for name, df in tables.items():
+            df.to_parquet(staging / f"{name}.parquet", index=False)
+        doc = {"kind": "synth sample", "model": str(Path(model).resolve()), "agency": agency_key,
+               "tables": {k: agency.tables[k].name for k in manifest["tables"]},
+               "rows": {k: len(v) for k, v in tables.items()}, "scale": scale, "seed": seed,
+               "model_seed": manifest.get("seed"), "versions": package_versions(),
+               "allow_risk": bool(allow_risk), "gate_passed": gate.passed(results), "gate": results,
+               "not_sampled": manifest.get("left_out", {}),
+               "note": "keys and ids are regenerated (1..n); tables from different models do not link"}
+        (staging / MANIFEST_FILE).write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
+        _publish(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return SampleResult(target, {k: len(v) for k, v in tables.items()}, results, seconds)
