@@ -15,6 +15,7 @@ from synth.cli.generate import generate_cmd
 from synth.cli.learn import learn_cmd
 from synth.cli.linkage import linkage
 from synth.cli.profiles import profiles
+from synth.cli.returns import returns_cmd
 from synth.cli.validate import validate_cmd
 from synth.errors import SynthError
 
@@ -44,6 +45,7 @@ cli.add_command(sample_cmd)
 cli.add_command(profiles)
 cli.add_command(validate_cmd)
 cli.add_command(linkage)
+cli.add_command(returns_cmd)
 
 
 def main() -> None:

@@ -45,6 +45,46 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...], str]] = {
     "address_recorded": ("categorical", (), "an adult's address: known, no_fixed_abode or not_specified"),
 }
 
+#: Kinds of placement (for the provider) and the child's placement when an SGO is made (care).
+PLACEMENT_GROUPS = ("foster_kinship", "foster_other", "residential", "public_other", "independent", "adoption")
+CURRENT_PLACEMENT = ("kinship_foster", "other_foster", "not_foster")
+
+#: The care mechanism (synth/world/care.py).
+REQUIRED.update({
+    "care_onset": ("categorical", (), "looked after at issue: section_20 (before it), interim_care_order or at_home"),
+    "care_s20_before_issue": ("lognormal", (), "days accommodated under s20 before issue"),
+    "care_order_at_home": ("share", (), "probability a child at home when a care order is made is placed with parents"),
+    "care_placement_type": ("categorical", ("age_band",), "903 PLACE of a new placement, by age at its start"),
+    "care_placement_move": ("poisson", (), "unplanned placement moves per full year looked after"),
+    "care_placement_move_same_carer": (
+        "share", (), "probability an unplanned move from short-term foster care is it becoming long term (T)"),
+    "care_reason_place_change": ("categorical", (), "903 REASON_PLACE_CHANGE of an unplanned move to new carers"),
+    "care_placement_provider": ("categorical", ("placement_group",), "903 PLACE_PROVIDER by kind of placement"),
+    "care_placement_in_home_la": ("share", (), "probability a new placement is in the child's own local authority"),
+    "care_category_of_need": ("categorical", (), "903 CIN of a period of care"),
+    "care_placed_with_parents_before_return": (
+        "share", (), "probability a return home (E4A) follows a placement with parents (P1)"),
+    "care_placed_with_parents_days": ("lognormal", (), "days placed with parents before the return home"),
+    "care_order_exit": ("survival", (), "years from a care order to leaving care before 18"),
+    "care_order_exit_reason": ("categorical", (), "903 REC of leaving a care order before 18"),
+    "care_leaving_at_18": ("categorical", (), "903 REC on the 18th birthday"),
+    "care_sgo_reason": ("categorical", ("current_placement",), "903 REC (E45-E48) when an SGO is made"),
+    "care_review_participation": ("categorical", (), "903 REVIEW_CODE of a child aged 4 or over"),
+    "care_missing_incidents": ("poisson", ("age_band",), "missing or away incidents per full year looked after"),
+    "care_missing_type_missing": ("share", (), "probability an incident is missing (M) rather than away (A)"),
+    "care_missing_duration": ("poisson", (), "days until a missing child returns"),
+    "adoption_placed": ("share", (), "probability a placement order is followed by an adoption placement"),
+    "adoption_decision_before_order": ("lognormal", (), "days from the adoption decision to the placement order"),
+    "adoption_placement_wait": ("lognormal", (), "days from placement order to adoption placement"),
+    "adoption_match_before_placement": ("lognormal", (), "days from the match to the adoption placement"),
+    "adoption_order_wait": ("lognormal", (), "days from adoption placement to adoption order"),
+    "adoption_unopposed": ("share", (), "probability an adoption order is unopposed (E11, else E12)"),
+    "adoption_by_foster_carer": ("share", (), "probability a fostered child is placed with its foster carers (A5)"),
+    "adopters": ("categorical", (), "adopters as SEX_ADOPTR_LS_ADOPTR"),
+    "adoption_decision_ceased_reason": ("categorical", (), "903 REASON_PLACED_CEASED when no placement follows"),
+    "adoption_decision_ceased_wait": ("lognormal", (), "days from the placement order to the decision ceasing"),
+})
+
 #: Outcomes after which a child no longer lives at home; any other outcome leaves the child at
 #: home, so a later proceeding about the family can concern that child again.
 AWAY_FROM_HOME = ("care_order", "care_and_placement_order", "special_guardianship_order", "placement_order")
@@ -55,4 +95,6 @@ GIVEN_VALUES: dict[str, tuple[str, ...]] = {
     "country": COUNTRIES,
     "age_band": AGE_BANDS,
     "history": RECURRENCE_HISTORY,
+    "placement_group": PLACEMENT_GROUPS,
+    "current_placement": CURRENT_PLACEMENT,
 }

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from synth.export.arrow import ARROW_TYPES, read_schema
+from synth.validate.care_rules import check_care
 from synth.validate.core import CheckResult, RunData, examples_of
 from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
@@ -34,6 +35,7 @@ def check_integrity(run: RunData) -> list[CheckResult]:
     out += _truth_keys(run)
     out += _formats(run)
     out += _temporal(run)
+    out += check_care(run)  # care episode rules (truth and 903 tables)
     return out
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from synth.profile import distributions as D
 from synth.profile.requirements import AWAY_FROM_HOME
 from synth.validate import compare as C
+from synth.validate.care_observers import care_observe
 from synth.validate.core import CheckResult, RunData
 from synth.validate.figures import check_figures
 from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH, MIN_GAP_AFTER_DISPOSAL
@@ -144,7 +145,7 @@ def observe(t: Truth, name: str):
         lab = np.where(pcd == "ZZ99 3VZ", "no_fixed_abode",
                        np.where(pcd.isin(["ZZ99 3CZ", "ZZ99 3GZ"]), "not_specified", "known"))
         return {(): lab}
-    return None
+    return care_observe(t, name)  # care and adoption distributions, or None
 
 
 def _spacing(t: Truth) -> np.ndarray:

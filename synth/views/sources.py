@@ -24,3 +24,7 @@ from synth.views.spine import spine_address  # noqa: E402
 
 BUILDERS["familyman_role"] = familyman_role
 BUILDERS["spine_address"] = spine_address
+
+from synth.views.ssda903 import BUILDERS as SSDA903_BUILDERS  # noqa: E402
+
+BUILDERS.update(SSDA903_BUILDERS)

@@ -64,6 +64,36 @@ REFERENCES: dict[str, str] = {
     "first_proceeding_id": "proceeding", "address_id": "address", "event_id": "court_event",
 }
 
+#: Care (synth.world.care): 903-style episodes of children looked after, their reviews, missing
+#: episodes and adoption decisions. Every table carries proceeding_id (the proceeding that brought
+#: the child into the period of care) so agency coverage applies to it.
+TRUTH_TABLES.update({
+    "care_episode": {
+        "episode_id": "int64", "person_id": "int64", "proceeding_id": "int64", "period": "int64",
+        "sequence": "int64", "la_code": "string", "start_date": "date", "end_date": "date", "observed_to": "date",
+        "rne": "string",
+        "legal_status": "string", "cin": "string", "placement": "string", "provider": "string",
+        "reason_ceased": "string", "reason_place_change": "string", "placement_postcode": "string",
+        "placement_la": "string", "urn": "string",
+    },
+    "care_review": {
+        "review_id": "int64", "person_id": "int64", "proceeding_id": "int64", "review_date": "date",
+        "review_code": "string",
+    },
+    "care_missing": {
+        "missing_id": "int64", "person_id": "int64", "proceeding_id": "int64", "missing_type": "string",
+        "start_date": "date", "end_date": "date",
+    },
+    "adoption": {
+        "adoption_id": "int64", "person_id": "int64", "proceeding_id": "int64", "decision_date": "date",
+        "placement_order_date": "date", "match_date": "date", "placed_date": "date", "adoption_date": "date",
+        "ceased_date": "date", "ceased_reason": "string", "foster_carer": "bool", "n_adopters": "int64",
+        "adopters_sex": "string", "adopters_legal_status": "string",
+    },
+})
+REFERENCES.update({"episode_id": "care_episode", "review_id": "care_review", "missing_id": "care_missing",
+                   "adoption_id": "adoption"})
+
 #: One row per agency person record (built by the view for each agency).
 AGENCY_PERSON_FIELDS: dict[str, str] = {
     "agency_person_id": "int64", "person_id": "int64", "first_proceeding_id": "int64",
@@ -87,6 +117,22 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
         "to_date": "date", "lsoa_code": "string",
     },
 }
+
+#: SSDA903 rows per collection year (year ending 31 March ``year``), built by synth.views.ssda903:
+#: dates and reasons that fall after the year end are blank, as in that year's return.
+_CLA = {"person_id": "int64", "proceeding_id": "int64", "year": "int64", "la_code": "string"}
+DERIVED_SOURCES.update({
+    "cla_child_year": {"child_year_id": "int64", **_CLA, "upn": "string", "mother": "int64", "mc_dob": "date"},
+    "cla_episode_year": {"episode_year_id": "int64", "episode_id": "int64", **_CLA, "end_date": "date",
+                         "reason_ceased": "string", "reason_place_change": "string"},
+    "cla_review_year": {"review_year_id": "int64", "review_id": "int64", **_CLA},
+    "cla_missing_year": {"missing_year_id": "int64", "missing_id": "int64", **_CLA, "end_date": "date"},
+    "cla_adoption_year": {"ad1_year_id": "int64", "adoption_id": "int64", **_CLA},
+    "cla_placed_adoption_year": {"placed_year_id": "int64", "adoption_id": "int64", **_CLA, "ceased_date": "date",
+                                 "ceased_reason": "string"},
+    "cla_prev_perm_year": {"prev_perm_year_id": "int64", **_CLA, "prev_perm": "string", "la_perm": "string",
+                           "date_perm": "date"},
+})
 
 ROW_SOURCES = (*TRUTH_TABLES, *DERIVED_SOURCES)
 

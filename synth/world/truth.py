@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth.rng import FAMILIES_PER_SHARD, generator, stream_key
-from synth.world import court, ids, names, residence
+from synth.world import care, court, ids, names, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -50,6 +50,7 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     tables = _tables(ctx, w, rng)
     _add_addresses(ctx, w, tables, generator(ctx.seed, "address", shard))
     assign_identifiers(tables, shard, ctx.seed)
+    tables.update(care.care_tables(ctx, tables, generator(ctx.seed, "care", shard)))
     return tables
 
 
