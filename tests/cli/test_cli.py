@@ -100,7 +100,7 @@ def test_profiles_check_valid_fixture(runner, name):
 
 def test_profiles_check_counts_tables(runner):
     result = runner.invoke(cli, ["profiles", "check", str(VALID / "no_england.yaml")])
-    assert "8 tables in 1 agencies" in result.stdout
+    assert "18 tables in 3 agencies" in result.stdout
 
 
 @pytest.mark.parametrize("name, yaml_path", [
