@@ -46,10 +46,11 @@ def _tables(run, agency: str) -> dict[str, object]:
     specs = {}
     for spec in agencies[agency].tables.values():
         names = [c.name for c in spec.columns]
-        if not all(p in names for p in PARTITION):
-            raise InputError(f"--agency {agency}: table {spec.name} has no LA and YEAR columns, so it is not "
-                             "an LA return; choose an agency such as ssda903")
-        specs[spec.name] = spec
+        if all(p in names for p in PARTITION):  # other tables (e.g. File 1) are not part of the return
+            specs[spec.name] = spec
+    if not specs:
+        raise InputError(f"--agency {agency}: no table has LA and YEAR columns, so it is not an LA return; "
+                         "choose an agency such as ssda903")
     return specs
 
 
