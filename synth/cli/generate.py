@@ -10,7 +10,7 @@ import click
 from synth.engine.local import check_destination, check_request, default_run_name, generate
 from synth.engine.workers import ENGINES, check_engine
 from synth.errors import InputError
-from synth.profile.loader import load_profile
+from synth.profile.loader import load_profile, with_agencies
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -34,10 +34,12 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: start a "
                    "LocalCluster of --workers processes.")
+@click.option("--agencies", default=None, metavar="A,B",
+              help="Only these agencies of the profile (comma-separated; default: all). The truth is always written.")
 @click.option("--no-duckdb", is_flag=True, help="Skip building synth.duckdb (saves time on very large runs).")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, scheduler, no_duckdb,
+def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, scheduler, agencies, no_duckdb,
                  no_validate, quiet):
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
@@ -46,7 +48,8 @@ def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, sche
 
     if families is not None and families < 1:
         raise InputError(f"--families {families} is impossible; give a positive number of families")
-    loaded = load_profile(profile)
+    loaded = with_agencies(load_profile(profile), [a.strip() for a in agencies.split(",") if a.strip()]
+                           if agencies else None)
     prof = loaded.profile
     n = prof.size.families if families is None else families
     s = prof.seed if seed is None else seed

@@ -189,7 +189,7 @@ def generate(loaded: LoadedProfile, out: Path, families: int | None = None, seed
             "seed": seed, "families": families, "shards": len(sizes), "families_per_shard": FAMILIES_PER_SHARD,
             "engine": engine, "workers": ran_on.get("workers", workers),
             **({"scheduler": ran_on.get("scheduler")} if engine == "dask" else {}),
-            "formats": list(formats), "duckdb": duckdb, "counts": counts,
+            "agencies": list(prof.agencies), "formats": list(formats), "duckdb": duckdb, "counts": counts,
             "timings": {k: round(v, 3) for k, v in timings.items()},
         })
         if out.exists():

@@ -7,6 +7,7 @@ where it sits and what to do about it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -441,3 +442,22 @@ def _check_shape(d, kind: str, given: tuple[str, ...], loc: tuple, add) -> None:
             add(loc + ("cases", value), f"'{value}' is not a value of {given[0]} ({', '.join(expected)})")
         else:
             _check_shape(d.cases[value], kind, given[1:], loc + ("cases", value), add)
+
+
+def with_agencies(loaded: LoadedProfile, agencies: list[str] | None) -> LoadedProfile:
+    """The profile restricted to some of its agencies (in the profile's order); all when None.
+
+    Raises:
+        InputError: when a name is not an agency of the profile.
+    """
+    if not agencies:
+        return loaded
+    from synth.errors import InputError
+
+    have = loaded.profile.agencies
+    unknown = [a for a in agencies if a not in have]
+    if unknown:
+        raise InputError(f"--agencies: {', '.join(unknown)} not in profile {loaded.profile.name} "
+                         f"(agencies: {', '.join(have)})")
+    keep = {k: v for k, v in have.items() if k in agencies}
+    return dataclasses.replace(loaded, profile=loaded.profile.model_copy(update={"agencies": keep}))

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from synth.errors import InputError, ProfileError
-from synth.profile.loader import LoadedProfile, load_profile
+from synth.profile.loader import LoadedProfile, load_profile, with_agencies
 
 GROUPS = ("integrity", "realism", "privacy")
 MAX_EXAMPLES = 5
@@ -113,6 +113,8 @@ class RunData:
                 self.loaded = load_profile(recorded["name"])
             else:
                 raise e
+        # A run may hold only some of the profile's agencies (generate --agencies).
+        self.loaded = with_agencies(self.loaded, self.manifest.get("agencies"))
         self.profile = self.loaded.profile
         self.profile_matches = self.loaded.sha256 == recorded.get("sha256")
         self._cache: dict[str, pd.DataFrame] = {}

@@ -287,3 +287,21 @@ def test_version(runner):
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("synth, version ")
+
+
+def test_generate_only_some_agencies_and_validate_that_run(runner, tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(cli, ["generate", "training_small", "-n", "200", "-o", str(out), "-q",
+                                 "--agencies", "cafcass_cymru,wds"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["cafcass_cymru", "truth", "wds"]
+    assert json.loads((out / "manifest.json").read_text())["agencies"] == ["cafcass_cymru", "wds"]
+    again = runner.invoke(cli, ["validate", str(out)])
+    assert again.exit_code == 0, again.output
+
+
+def test_generate_unknown_agency_is_one_clear_line(runner, tmp_path):
+    result = runner.invoke(cli, ["generate", "training_small", "-o", str(tmp_path / "x"), "--agencies", "nope"])
+    assert result.exit_code == 2
+    assert "--agencies: nope not in profile training_small" in result.output
+    assert not (tmp_path / "x").exists()
