@@ -195,6 +195,10 @@ def survival(name, table, case, dist: D.Survival, durations_days, events, z, ear
     for time, target in zip(dist.times, targets):
         inc, se = kaplan_meier(t, e, time)
         achieved.append(round(float(inc), 5))
+        # Greenwood's SE comes from the achieved curve and is far too small when few events are
+        # seen; the SE the target itself implies for those still at risk bounds it from below.
+        at_risk = max(int((t >= time).sum()), 1)
+        se = max(se, math.sqrt(target * (1 - target) / at_risk))
         if se > 0:
             worst = max(worst, abs(inc - target) / se)
         elif abs(inc - target) > 0.5 / math.sqrt(n):
