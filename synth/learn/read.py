@@ -37,6 +37,22 @@ class Source:
     label: str
 
 
+def base_agency(base: str | Path, agency_key: str):
+    """The base profile (loaded) and the declaration of one of its agencies.
+
+    Raises:
+        InputError: when the agency is not in the profile.
+    """
+    from synth.profile.loader import load_profile
+
+    loaded = load_profile(base)
+    prof = loaded.profile
+    if agency_key not in prof.agencies:
+        raise InputError(f"--agency {agency_key}: not an agency of profile {prof.name}; "
+                         f"one of: {', '.join(prof.agencies)}")
+    return loaded, prof.agencies[agency_key]
+
+
 def _table_file(folder: Path, name: str) -> Path | None:
     for ext in (".parquet", ".csv"):
         p = folder / f"{name}{ext}"

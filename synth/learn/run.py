@@ -18,7 +18,7 @@ from synth.export.manifest import synth_version
 from synth.learn import derive, derive_people, gate, profile_gate, sdc
 from synth.learn.extract import build_extract
 from synth.learn.leaves import Context, Leaf
-from synth.learn.read import Reader, locate
+from synth.learn.read import Reader, base_agency, locate
 from synth.learn.volumes import learn_volumes
 from synth.learn.write import (
     distribution_overrides,
@@ -111,12 +111,8 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     existing = [p for p in files.values() if p.exists()]
     if existing and not force:
         raise OutputError(f"{existing[0]} already exists; choose another --out or pass --force to replace it")
-    loaded = load_profile(base)
+    loaded, decl = base_agency(base, agency)
     prof = loaded.profile
-    if agency not in prof.agencies:
-        raise InputError(f"--agency {agency}: not an agency of profile {prof.name}; "
-                         f"one of: {', '.join(prof.agencies)}")
-    decl = prof.agencies[agency]
     source = locate(Path(data_dir), agency, decl)
     reader = Reader(source, agency, decl)
     try:

@@ -49,7 +49,7 @@ from synth.errors import InputError, OutputError, SynthError
 from synth.export.manifest import synth_version
 from synth.export.sdv_metadata import _id_columns, sdv_metadata
 from synth.learn import gate
-from synth.learn.read import Reader, _coerce, locate
+from synth.learn.read import Reader, _coerce, base_agency, locate
 from synth.learn.shape import identifying
 from synth.profile.loader import load_profile
 from synth.profile.models import Agency
@@ -321,12 +321,8 @@ def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales",
     out = Path(out)
     if out.exists() and not force:
         raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
-    loaded = load_profile(base)
+    loaded, agency = base_agency(base, agency_key)
     prof = loaded.profile
-    if agency_key not in prof.agencies:
-        raise InputError(f"--agency {agency_key}: not an agency of profile {prof.name}; "
-                         f"one of: {', '.join(prof.agencies)}")
-    agency = prof.agencies[agency_key]
     plan = plan_subtree(agency, tables, agency_key)
     frames = for_sdv(read_tables(data_dir, agency_key, agency, plan))
     train, holdout = split(frames, plan, agency)

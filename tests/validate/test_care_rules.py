@@ -1,6 +1,5 @@
 """Care episode rules: a correct run passes; a broken chain, a bad code or a gap each fail their check only."""
 
-import shutil
 
 import pandas as pd
 import pytest
@@ -10,23 +9,14 @@ from synth.validate.care_rules import check_care, episode_table_rules, truth_rul
 from synth.validate.core import RunData
 from synth.validate.runner import validate
 
+from .test_validators import _copy, _rewrite
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     return make_run(tmp_path_factory, "england_wales", 1500, seed=21)
 
 
-def _copy(base, tmp_path):
-    dst = tmp_path / "run"
-    shutil.copytree(base.path, dst)
-    return dst
-
-
-def _rewrite(path, folder, name, fn):
-    p = path / folder / f"{name}.parquet"
-    df = pd.read_parquet(p)
-    fn(df)
-    df.to_parquet(p, index=False)
 
 
 def _failing(path) -> set[tuple[str, str, str]]:
