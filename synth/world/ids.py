@@ -161,8 +161,18 @@ def pseudo_postcodes(la_index: np.ndarray, rng: np.random.Generator) -> np.ndarr
     ZZ99 is left for the NHS pseudo-postcodes (e.g. ``ZZ99 3VZ`` no fixed abode).
     """
     n = len(la_index)
-    district = (np.asarray(la_index) % 98 + 1).astype(str)
+    digit = rng.integers(0, 10, n)
+    first = rng.integers(0, 20, n)
+    second = rng.integers(0, 20, n)
+    # Whole postcodes from a table of every district x inward code (98 x 4,000), by index.
+    return _postcode_table()[(np.asarray(la_index) % 98) * 4000 + digit * 400 + first * 20 + second]
+
+
+@lru_cache(maxsize=1)
+def _postcode_table() -> np.ndarray:
+    """Every ``ZZ<district> <digit><letter><letter>`` postcode, district-major (built once)."""
     letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
-    inward = np.char.add(np.char.add(rng.integers(0, 10, n).astype(str), letters[rng.integers(0, 20, n)]),
-                         letters[rng.integers(0, 20, n)])
-    return np.char.add(np.char.add(np.char.add("ZZ", district), " "), inward).astype(object)
+    inward = np.char.add(np.char.add(np.repeat(np.arange(10).astype(str), 400), np.tile(np.repeat(letters, 20), 10)),
+                         np.tile(letters, 200))
+    outward = np.char.add("ZZ", (np.arange(98) + 1).astype(str))
+    return np.char.add(np.char.add(np.repeat(outward, 4000), " "), np.tile(inward, 98)).astype(object)
