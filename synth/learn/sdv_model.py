@@ -19,11 +19,11 @@ branches, so one model covers one *subtree*: a root table and at most 4 of its d
   root's primary key and each child's foreign key) are left out of the model; keys and ids are
   regenerated after sampling as 1..n (text ids as ``S000001``...).
 
-Seeds. ``numpy``, ``random`` and ``torch`` are seeded before fitting and sampling, and the
-synthesizer's own seed (``_numpy_seed`` and each table model's random state; SDV has no public
-multi-table ``set_random_state``) is set to the seed before sampling. Sampling a saved model with
-the same seed is repeatable; fitting itself may not be bit-reproducible across machines or
-library versions (SDV issue #2022).
+Seeds. Only the synthesizer's own seeds are set (``_numpy_seed``, which SDV applies inside its
+calls and then restores the global state, and each table model's random state; SDV has no public
+multi-table ``set_random_state``), before fitting and before sampling; no global RNG is seeded.
+Sampling a saved model with the same seed is repeatable; fitting itself may not be
+bit-reproducible across machines or library versions (SDV issue #2022).
 
 Holdout. Before fitting, root rows are split 80/20 by a fixed hash of the row
 (:func:`synth.learn.gate.split_holdout`); children follow their root. The model sees the 80%;
@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import random
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -224,20 +223,10 @@ def split(frames: dict[str, pd.DataFrame], plan: Plan, agency: Agency) -> tuple[
     return train, holdout
 
 
-def _seed_all(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    try:
-        import torch
-
-        torch.manual_seed(seed)
-    except ImportError:  # pragma: no cover - torch comes with sdv
-        pass
-
-
 def _seed_synthesizer(synthesizer, seed: int) -> None:
-    """Seed a fitted HMA synthesizer (private attributes; SDV has no public multi-table setter)."""
-    _seed_all(seed)
+    """Seed an HMA synthesizer through SDV's own seeds (private attributes; SDV has no public
+    multi-table setter). SDV applies ``_numpy_seed`` only inside its calls and restores the global
+    state afterwards, so nothing global is seeded here."""
     if hasattr(synthesizer, "_numpy_seed"):
         synthesizer._numpy_seed = int(seed % 2**32)
     for ts in getattr(synthesizer, "_table_synthesizers", {}).values():
@@ -329,8 +318,8 @@ def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales",
     metadata = Metadata.load_from_dict(plan.metadata)
     metadata.validate()
     t0 = time.perf_counter()
-    _seed_all(seed)
     synthesizer = HMASynthesizer(metadata, verbose=False)
+    _seed_synthesizer(synthesizer, seed)
     try:
         synthesizer.fit(train)
     except SynthError:
