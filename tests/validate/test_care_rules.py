@@ -41,35 +41,28 @@ def test_a_correct_run_passes_every_care_rule(base):
     assert all(r.passed for r in results), [(r.name, r.examples) for r in results if not r.passed]
 
 
-def test_a_broken_chain_fails_the_chain_check_only(base, tmp_path):
+def _cut_chain(df):
+    df.loc[_middle(df), "reason_ceased"] = "E8"
+
+
+def _bad_code(df):
+    df.loc[_middle(df), "cin"] = "N9"
+
+
+def _gap(df):
+    i = _middle(df)
+    df.loc[i, "start_date"] = pd.to_datetime(df.loc[i, "start_date"]) + pd.Timedelta(days=1)
+
+
+@pytest.mark.parametrize("breakage, check", [
+    (_cut_chain, "care_x1_chain"),
+    (_bad_code, "care_codes"),
+    (_gap, "care_episodes_contiguous"),
+], ids=["broken_chain", "bad_code", "gap"])
+def test_a_broken_episode_fails_its_check_only(base, tmp_path, breakage, check):
     path = _copy(base, tmp_path)
-
-    def cut(df):
-        df.loc[_middle(df), "reason_ceased"] = "E8"
-
-    _rewrite(path, "truth", "care_episode", cut)
-    assert _failing(path) == {("integrity", "care_x1_chain", "truth/care_episode")}
-
-
-def test_a_bad_code_fails_the_code_check_only(base, tmp_path):
-    path = _copy(base, tmp_path)
-
-    def bad(df):
-        df.loc[_middle(df), "cin"] = "N9"
-
-    _rewrite(path, "truth", "care_episode", bad)
-    assert _failing(path) == {("integrity", "care_codes", "truth/care_episode")}
-
-
-def test_a_gap_between_episodes_fails_the_contiguity_check_only(base, tmp_path):
-    path = _copy(base, tmp_path)
-
-    def gap(df):
-        i = _middle(df)
-        df.loc[i, "start_date"] = pd.to_datetime(df.loc[i, "start_date"]) + pd.Timedelta(days=1)
-
-    _rewrite(path, "truth", "care_episode", gap)
-    assert _failing(path) == {("integrity", "care_episodes_contiguous", "truth/care_episode")}
+    _rewrite(path, "truth", "care_episode", breakage)
+    assert _failing(path) == {("integrity", check, "truth/care_episode")}
 
 
 def test_a_gap_in_the_903_episodes_fails_the_903_contiguity_check_only(base, tmp_path):
