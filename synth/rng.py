@@ -11,9 +11,11 @@ import zlib
 
 import numpy as np
 
-#: Families per shard. A shard is the unit of randomness: shard ``s`` draws only from streams
-#: keyed by ``s``. Changing this changes every output, so it is fixed for a package version.
-FAMILIES_PER_SHARD = 10_000
+#: Families per shard (declared with the other id strides in ``synth.keys``): a shard is the unit
+#: of randomness, shard ``s`` draws only from streams keyed by ``s``.
+from synth.keys import FAMILIES_PER_SHARD
+
+__all__ = ["FAMILIES_PER_SHARD", "generator", "stream_key"]
 
 
 def stream_key(name: str) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth.dates import fy_of, to_days
 from synth.errors import InputError, OutputError
 from synth.export.manifest import synth_version
 from synth.learn import derive, derive_people, gate, profile_gate, sdc
@@ -28,7 +29,6 @@ from synth.learn.write import (
     write_together,
 )
 from synth.profile.loader import _load_chain, find_profile, load_profile
-from synth.world.context import fy_of, to_days
 
 #: Distribution name -> derivation, in the order they run (later ones may read earlier leaves).
 DERIVATIONS = {

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from synth.dates import INF, add_years, days_of
 from synth.validate.compare import UNIT_DAYS
-from synth.world.care import INF, add_years, days_of
 from synth.world.care_parts import FOSTER, LONG_TERM, group_of
 from synth.world.sampling import age_band
 
@@ -133,7 +133,9 @@ def _s20_lead(c: Care):
 
 def _moves(c: Care):
     """Unplanned moves in each full collection year looked after before any planned move."""
-    from synth.views.ssda903 import year_end, year_of, year_start
+    from synth.dates import collection_year_end as year_end
+    from synth.dates import collection_year_of as year_of
+    from synth.dates import collection_year_start as year_start
 
     e, per = c.e, c.periods.set_index("key")
     rnd = c.random_moves()
@@ -266,7 +268,9 @@ def _missing(c: Care, name: str):
         ok = s + cap < np.minimum(mm["exit"].fillna(INF).to_numpy(), c.end)
         return {(): (e - s)[ok]}
     # Incidents per full collection year looked after within one age band.
-    from synth.views.ssda903 import year_end, year_of, year_start
+    from synth.dates import collection_year_end as year_end
+    from synth.dates import collection_year_of as year_of
+    from synth.dates import collection_year_start as year_start
 
     y0 = year_of(per["s"].to_numpy()) + 1
     y1 = year_of(stop - 1) - 1

@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.keys import keyed_id
 from synth.profile.models import Linkage
 from synth.rng import stream_key
 from synth.views.transforms import project_alf
-from synth.world.ids import keyed_id
 
 SPINE_KEY = stream_key("sail-project:on-spine")
 FIELDS = ("surname", "forename", "date_of_birth", "sex", "postcode")

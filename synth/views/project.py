@@ -12,15 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id
 from synth.profile.models import Agency, Column, Linkage, Table
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
 from synth.views.records import RECORDED, recorded_identifiers
 from synth.views.sources import BUILDERS
-from synth.world.ids import keyed_id
 from synth.world.schema import id_field, resolve_path
-from synth.world.truth import PERSON_STRIDE, PROC_STRIDE
 
 NULL_INT = pd.NA
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.keys import HOUSEHOLD_STRIDE
 from synth.profile.models import Agency
 from synth.views.errors import corrupt
 from synth.world import names
-from synth.world.residence import HOUSEHOLD_STRIDE, PSEUDO_PREFIX, address_at, household_of
+from synth.world.residence import PSEUDO_PREFIX, address_at, household_of
 
 YEAR = 365.25
 #: Fields of a recorded identity, in agency_person (see synth.world.schema.AGENCY_PERSON_FIELDS).

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.world.residence import HOUSEHOLD_STRIDE, household_of
+from synth.keys import HOUSEHOLD_STRIDE
+from synth.world.residence import household_of
 
 
 def spine_address(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], rng) -> pd.DataFrame:

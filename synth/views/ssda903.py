@@ -18,28 +18,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.dates import (
+    INF,
+    add_years,
+    collection_year_end,
+    collection_year_of,
+    days_of,
+    to_dates,
+)
 from synth.world import sampling as S
-from synth.world.care import INF, add_years, days_of, to_dates
-from synth.world.context import fy_of
 from synth.world.schema import DERIVED_SOURCES
 
 YEAR_KEY = 4096
-
-
-def year_of(days: np.ndarray) -> np.ndarray:
-    """Collection year (year ending 31 March) of each day number."""
-    return fy_of(np.asarray(days, dtype=np.int64)) + 1
-
-
-def year_start(year: np.ndarray) -> np.ndarray:
-    """1 April before the end of each collection year, as day numbers."""
-    m = (np.asarray(year, dtype=np.int64) - 1 - 1970) * 12 + 3
-    return m.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-
-
-def year_end(year: np.ndarray) -> np.ndarray:
-    """31 March ending each collection year, as day numbers."""
-    return year_start(np.asarray(year) + 1) - 1
 
 
 def _spread(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,9 +58,9 @@ def _la(truth: dict, person_id: np.ndarray) -> np.ndarray:
 def cla_episode_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     """Each episode in every collection year it overlaps, as that year's return shows it."""
     e = cov["care_episode"]
-    rep, year = _spread(year_of(days_of(e["start_date"])), year_of(days_of(e["observed_to"])))
+    rep, year = _spread(collection_year_of(days_of(e["start_date"])), collection_year_of(days_of(e["observed_to"])))
     end = days_of(e["end_date"])[rep]
-    shown = end <= year_end(year)
+    shown = end <= collection_year_end(year)
     blank = lambda col: np.where(shown, e[col].to_numpy(object)[rep], None).astype(object)  # noqa: E731
     return _frame("cla_episode_year", e["episode_id"].to_numpy()[rep], year, e, rep,
                   episode_id=e["episode_id"].to_numpy()[rep], la_code=e["la_code"].to_numpy(object)[rep],
@@ -80,7 +70,7 @@ def cla_episode_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
 
 def _child_years(e: pd.DataFrame) -> pd.DataFrame:
     """(person, year) pairs looked after, with the proceeding of the first episode in the year."""
-    rep, year = _spread(year_of(days_of(e["start_date"])), year_of(days_of(e["observed_to"])))
+    rep, year = _spread(collection_year_of(days_of(e["start_date"])), collection_year_of(days_of(e["observed_to"])))
     df = pd.DataFrame({"person_id": e["person_id"].to_numpy()[rep], "year": year,
                        "proceeding_id": e["proceeding_id"].to_numpy()[rep],
                        "start": days_of(e["start_date"])[rep], "la_code": e["la_code"].to_numpy(object)[rep]})
@@ -106,7 +96,7 @@ def cla_child_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
 def cla_review_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     """Reviews held in the year."""
     r = cov["care_review"]
-    year = year_of(days_of(r["review_date"]))
+    year = collection_year_of(days_of(r["review_date"]))
     rep = np.arange(len(r))
     return _frame("cla_review_year", r["review_id"].to_numpy(), year, r, rep, review_id=r["review_id"].to_numpy(),
                   la_code=_la(truth, r["person_id"].to_numpy()))
@@ -115,18 +105,18 @@ def cla_review_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
 def cla_missing_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     """Missing or away episodes that started in the year (the end blank if after 31 March)."""
     m = cov["care_missing"]
-    year = year_of(days_of(m["start_date"]))
+    year = collection_year_of(days_of(m["start_date"]))
     end = days_of(m["end_date"])
     return _frame("cla_missing_year", m["missing_id"].to_numpy(), year, m, np.arange(len(m)),
                   missing_id=m["missing_id"].to_numpy(), la_code=_la(truth, m["person_id"].to_numpy()),
-                  end_date=to_dates(np.where(end <= year_end(year), end, INF)))
+                  end_date=to_dates(np.where(end <= collection_year_end(year), end, INF)))
 
 
 def cla_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     """AD1: children adopted in the year."""
     a = cov["adoption"]
     a = a[a["adoption_date"].notna()].reset_index(drop=True)
-    year = year_of(days_of(a["adoption_date"]))
+    year = collection_year_of(days_of(a["adoption_date"]))
     return _frame("cla_adoption_year", a["adoption_id"].to_numpy(), year, a, np.arange(len(a)),
                   adoption_id=a["adoption_id"].to_numpy(), la_code=_la(truth, a["person_id"].to_numpy()))
 
@@ -140,13 +130,13 @@ def cla_placed_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     last = days_of(a["person_id"].map(seen).to_numpy())
     for col in ("ceased_date", "adoption_date"):
         last = np.minimum(last, days_of(a[col]))
-    rep, year = _spread(year_of(days_of(a["decision_date"])), year_of(np.minimum(last, INF - 1)))
+    rep, year = _spread(collection_year_of(days_of(a["decision_date"])), collection_year_of(np.minimum(last, INF - 1)))
     cy = _child_years(e)
     looked_after = pd.MultiIndex.from_arrays([cy["person_id"], cy["year"]])
     keep = pd.MultiIndex.from_arrays([a["person_id"].to_numpy()[rep], year]).isin(looked_after)
     rep, year = rep[keep], year[keep]
     ceased = days_of(a["ceased_date"])[rep]
-    shown = ceased <= year_end(year)
+    shown = ceased <= collection_year_end(year)
     return _frame("cla_placed_adoption_year", a["adoption_id"].to_numpy()[rep], year, a, rep,
                   adoption_id=a["adoption_id"].to_numpy()[rep], la_code=_la(truth, a["person_id"].to_numpy()[rep]),
                   ceased_date=to_dates(np.where(shown, ceased, INF)),
@@ -158,7 +148,7 @@ def cla_prev_perm_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     (P1 adoption, P2 SGO, P3 child arrangements order; Z1 none)."""
     e = cov["care_episode"]
     s = e[e["rne"] == "S"]
-    s = s.assign(year=year_of(days_of(s["start_date"])), start=days_of(s["start_date"]))
+    s = s.assign(year=collection_year_of(days_of(s["start_date"])), start=days_of(s["start_date"]))
     s = s.sort_values(["person_id", "year", "start"], kind="stable").drop_duplicates(["person_id", "year"])
     s = s.reset_index(drop=True)
     # Earlier permanence of these children: adoptions (truth episodes) and SGO / CAO outcomes.

@@ -12,8 +12,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from synth.dates import week_start
+from synth.keys import keyed_id
 from synth.rng import stream_key
-from synth.world.ids import keyed_id
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -22,8 +23,7 @@ def _dates(s: pd.Series) -> pd.Series:
 
 def week_of_birth(s: pd.Series, p: dict) -> pd.Series:
     """SAIL WOB: the Monday on or before the date."""
-    d = _dates(s)
-    return d - pd.to_timedelta(d.dt.weekday, unit="D")
+    return week_start(_dates(s))
 
 
 def month_start(s: pd.Series, p: dict) -> pd.Series:

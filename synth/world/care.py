@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.dates import INF, add_years, days_of, to_dates
+from synth.keys import EPISODE_STRIDE
 from synth.world import sampling as S
 from synth.world.care_parts import (
     adoption_table,
@@ -43,39 +45,11 @@ from synth.world.care_parts import (
 )
 from synth.world.context import WorldContext
 
-STRIDE = 1024
-INF = np.iinfo(np.int64).max // 4
 LS_CODES = np.array(["V2", "C1", "C2", "E1"], dtype=object)
 V2, C1, C2, E1 = range(4)
 HOME = ("supervision_order", "no_order", "withdrawn", "refused")
 #: Event kinds inside a care period (also their order on one day).
 ENTRY, LS, RANDOM, PLANNED_P1, PLANNED_ADOPT = range(5)
-
-
-def days_of(values) -> np.ndarray:
-    """Day numbers (since 1970-01-01) of a date column; INF where blank."""
-    a = pd.to_datetime(pd.Series(values), cache=False).to_numpy("datetime64[D]")
-    nat = np.isnat(a)
-    out = a.astype(np.int64)
-    out[nat] = INF
-    return out
-
-
-def to_dates(days: np.ndarray) -> np.ndarray:
-    """datetime64[ns] from day numbers (INF and negative INF become NaT)."""
-    d = np.asarray(days, dtype=np.int64)
-    blank = np.abs(d) >= INF
-    out = np.where(blank, 0, d).astype("datetime64[D]").astype("datetime64[ns]")
-    out[blank] = np.datetime64("NaT")
-    return out
-
-
-def add_years(days: np.ndarray, years: int) -> np.ndarray:
-    """The date ``years`` after each date (29 February -> 1 March)."""
-    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    offset = (d - month.astype("datetime64[D]")).astype(np.int64)
-    return (month + np.timedelta64(12 * years, "M")).astype("datetime64[D]").astype(np.int64) + offset
 
 
 class _Grow:
@@ -345,7 +319,7 @@ def _episodes(ctx, periods, events, exits, moves, person, rng) -> tuple[pd.DataF
     }).iloc[child_order].reset_index(drop=True)
     seq = S.within_group_index(out["person_id"].to_numpy()) + 1
     out["sequence"] = seq
-    out["episode_id"] = out["person_id"].to_numpy() * STRIDE + seq
+    out["episode_id"] = out["person_id"].to_numpy() * EPISODE_STRIDE + seq
     return out, pl["adopt_a5"]
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.dates import INF, add_years, days_of, to_dates
+from synth.keys import EPISODE_STRIDE, keyed_id
 from synth.profile.requirements import AGE_BANDS
 from synth.world import ids
 from synth.world import sampling as S
 
-INF = np.iinfo(np.int64).max // 4
-STRIDE = 1024
 ENTRY, LS, RANDOM, PLANNED_P1, PLANNED_ADOPT = range(5)
 #: Most unplanned moves in one period of care: far above any real history (about 17 in 14 years at
-#: one move per 300 days), and it keeps a child's episodes (at most 8 periods) under STRIDE.
+#: one move per 300 days), and it keeps a child's episodes (at most 8 periods) under EPISODE_STRIDE.
 MAX_MOVES = 100
 FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
 #: A short-term foster placement that becomes long term with the same carers (RNE T).
@@ -176,7 +176,7 @@ def _urns(code: np.ndarray, la: np.ndarray, rng) -> np.ndarray:
     which = rng.integers(0, 12, len(code))
     letter = pd.Series(code, dtype=object).str[:1].fillna("").to_numpy(str)
     kind = np.searchsorted(np.array(["A", "K", "R", "S", "U"]), letter)
-    digits = ids.keyed_id(la * 1024 + kind * 16 + which, 0x903) % 1_000_000
+    digits = keyed_id(la * 1024 + kind * 16 + which, 0x903) % 1_000_000
     text = np.char.zfill(digits.astype(str), 6).astype(object) if len(code) else np.zeros(0, dtype=object)
     out = np.full(len(code), None, dtype=object)
     sc = np.isin(code, URN_SC)
@@ -189,10 +189,8 @@ def _urns(code: np.ndarray, la: np.ndarray, rng) -> np.ndarray:
 
 def _periods(eps: pd.DataFrame, end: int) -> pd.DataFrame:
     """One row per care period: person, proceeding, first day, day after the last (or end + 1)."""
-    from synth.world.care import days_of
-
     # Episodes come in (person, start) order, so each period's episodes are one run.
-    key = eps["person_id"].to_numpy() * STRIDE + eps["period"].to_numpy()
+    key = eps["person_id"].to_numpy() * EPISODE_STRIDE + eps["period"].to_numpy()
     change = key[1:] != key[:-1]
     first = np.flatnonzero(np.concatenate([[True], change])) if len(key) else np.zeros(0, dtype=np.int64)
     last = np.flatnonzero(np.concatenate([change, [True]])) if len(key) else np.zeros(0, dtype=np.int64)
@@ -204,22 +202,18 @@ def _periods(eps: pd.DataFrame, end: int) -> pd.DataFrame:
 
 
 def _dob(person: pd.DataFrame, pid: np.ndarray) -> np.ndarray:
-    from synth.world.care import days_of
-
     return days_of(person["date_of_birth"].to_numpy()[np.searchsorted(person["person_id"].to_numpy(), pid)])
 
 
 def _numbered(df: pd.DataFrame, id_name: str, date_col: str) -> pd.DataFrame:
     df = df.sort_values(["person_id", date_col], kind="stable").reset_index(drop=True)
     seq = S.within_group_index(df["person_id"].to_numpy()) + 1
-    df.insert(0, id_name, df["person_id"].to_numpy() * STRIDE + seq)
-    return df[seq < STRIDE].reset_index(drop=True)
+    df.insert(0, id_name, df["person_id"].to_numpy() * EPISODE_STRIDE + seq)
+    return df[seq < EPISODE_STRIDE].reset_index(drop=True)
 
 
 def review_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFrame:
     """Statutory reviews of each care period, with the child's participation code (PN0 under 4)."""
-    from synth.world.care import add_years, to_dates
-
     per = _periods(eps, ctx.end)
     k = ((per["stop"] - per["start"]).clip(lower=0) // 120 + 3).to_numpy()
     rep = np.repeat(np.arange(len(per)), k)
@@ -243,8 +237,6 @@ def review_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFr
 
 def missing_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFrame:
     """Missing (M) and away-without-authorisation (A) episodes while looked after, by age band."""
-    from synth.world.care import add_years, to_dates
-
     d = ctx.dists
     per = _periods(eps, ctx.end)
     dob = _dob(person, per["person_id"].to_numpy())
@@ -277,8 +269,6 @@ def missing_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataF
 
 def adoption_table(adopt: dict, a5: np.ndarray) -> pd.DataFrame:
     """One row per placement order: decision, match, placement, adoption or the decision ceasing."""
-    from synth.world.care import to_dates
-
     n = len(adopt["pc_id"])
     placed = adopt["placed"] < INF
     label = pd.Series(adopt["adopters"], dtype=object).str.split("_", n=1)

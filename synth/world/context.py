@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from synth.dates import fy_of, to_days
 from synth.profile import distributions as D
 from synth.profile.loader import LoadedProfile
 from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
 from synth.world.volumes import Strata, index_strata, read_volumes
-
-EPOCH = dt.date(1970, 1, 1)
-
-
-def to_days(d: dt.date) -> int:
-    """Days since 1970-01-01."""
-    return (d - EPOCH).days
-
-
-def fy_of(days: np.ndarray) -> np.ndarray:
-    """Financial year (the calendar year it starts in) of each day number."""
-    m = np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    year, month = m // 12 + 1970, m % 12 + 1
-    return np.where(month >= 4, year, year - 1)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.rng import FAMILIES_PER_SHARD, stream_key
+from synth.keys import FAMILIES_PER_SHARD, keyed_id, permute_index
+from synth.rng import stream_key
 from synth.world import sampling as S
-from synth.world.ids import keyed_id, permute_index
 
 #: Case serials a shard may use per court, year and case type; serial = shard * this + rank.
 #: Case numbers are distinct while shards * SERIALS_PER_SHARD < 100,000 (200 shards, 2M families).

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from synth.dates import fy_of
 from synth.profile.requirements import AWAY_FROM_HOME
 from synth.world import sampling as S
-from synth.world.context import WorldContext, fy_of
+from synth.world.context import WorldContext
 
 MAX_FATHERS = 8
 MAX_CHILDREN = 51

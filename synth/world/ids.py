@@ -1,11 +1,11 @@
-"""Identifiers: safe-range NHS numbers and UPNs, pseudo-postcodes, and keyed permutations.
+"""Identifiers: safe-range NHS numbers and UPNs, and pseudo-postcodes.
 
 * NHS numbers come only from the never-issued test range 999 000 0000 - 999 999 9999, with valid
   mod-11 check digits (domain/schemas.md 6.1). Each person gets a distinct one through a keyed
   permutation of the run's dense person sequence, so numbers never collide until the range (about
   909,000 valid numbers) is exhausted; beyond that they wrap and repeat.
 * UPNs use LA number 999, which is never issued (6.2), with a correct check letter.
-* Agency ids are keyed bijections of truth ids: distinct truth ids always give distinct agency ids.
+* The keyed bijections and permutations behind them (and behind agency ids) are in ``synth.keys``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from synth.keys import permute_index
+
 UPN_ALPHABET = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
-_MASK48 = np.uint64((1 << 48) - 1)
 
 
 def nhs_check_digit(first9: np.ndarray) -> np.ndarray:
@@ -42,54 +43,6 @@ def is_valid_nhs(numbers: np.ndarray) -> np.ndarray:
     """True for 10-digit numbers with a valid check digit."""
     n = np.asarray(numbers, dtype=np.int64)
     return (n >= 10**9) & (n < 10**10) & (nhs_check_digit(n // 10) == n % 10)
-
-
-def _mix48(x: np.ndarray, key: int) -> np.ndarray:
-    """A keyed bijection on 48-bit integers (xor, odd multiply, xorshift; all invertible)."""
-    x = np.asarray(x, dtype=np.uint64) & _MASK48
-    k = np.uint64(key) & _MASK48
-    with np.errstate(over="ignore"):
-        for r in range(3):
-            x = (x ^ (k + np.uint64(r * 0x9E3779B97F4A))) & _MASK48
-            x = (x * np.uint64(0x5DEECE66D | 1)) & _MASK48
-            x = x ^ (x >> np.uint64(23))
-    return x
-
-
-def keyed_id(truth_ids: np.ndarray, key: int) -> np.ndarray:
-    """Agency-facing ids: a keyed bijection of non-negative truth ids below 2**48, plus 1."""
-    return (_mix48(truth_ids, key) + np.uint64(1)).astype(np.int64)
-
-
-def permute_index(seq: np.ndarray, size: int, key: int) -> np.ndarray:
-    """A keyed permutation of ``range(size)`` applied to ``seq`` (cycle-walking on 48 bits).
-
-    Values of ``seq`` at or above ``size`` wrap modulo ``size``.
-    """
-    x = np.asarray(seq, dtype=np.uint64) % np.uint64(size)
-    bits = max(1, int(size - 1).bit_length())
-    mask = np.uint64((1 << bits) - 1)
-    out = x.copy()
-    todo = np.ones(len(x), dtype=bool)
-    # A bijection on [0, 2**bits) restricted by cycle walking to [0, size).
-    cur = x.copy()
-    while todo.any():
-        cur[todo] = _small_mix(cur[todo], key, bits, mask)
-        done = todo & (cur < np.uint64(size))
-        out[done] = cur[done]
-        todo &= ~done
-    return out.astype(np.int64)
-
-
-def _small_mix(x: np.ndarray, key: int, bits: int, mask: np.uint64) -> np.ndarray:
-    k = np.uint64(key) & mask
-    shift = np.uint64(max(1, bits // 2))
-    with np.errstate(over="ignore"):
-        for r in range(4):
-            x = (x ^ ((k + np.uint64(r * 0x9E37)) & mask)) & mask
-            x = (x * np.uint64(0x2545F491 | 1)) & mask
-            x = x ^ (x >> shift)
-    return x
 
 
 def nhs_numbers(person_seq: np.ndarray, key: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.keys import ADDRESS_STRIDE, HOUSEHOLD_STRIDE
 from synth.world import ids, names
 from synth.world import sampling as S
 from synth.world.context import WorldContext
@@ -23,7 +24,6 @@ from synth.world.context import WorldContext
 HISTORY_YEARS = 5
 #: Most addresses a household has (moves beyond this are not recorded).
 MAX_ADDRESSES = 16
-HOUSEHOLD_STRIDE, ADDRESS_STRIDE = 16, 16
 #: Common street words of England and Wales (assumption: a plain list, not frequency-weighted).
 STREET_WORDS = np.array(["Road", "Street", "Lane", "Avenue", "Close", "Drive", "Way", "Crescent", "Court",
                          "Gardens", "Place", "Grove", "Terrace", "Walk", "View", "Rise", "Mews", "Green",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.rng import FAMILIES_PER_SHARD, generator, stream_key
+from synth.keys import FAMILIES_PER_SHARD, PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE
+from synth.rng import generator, stream_key
 from synth.world import care, court, ids, names, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
@@ -22,7 +23,6 @@ from synth.world.families import (
     simulate_families,
 )
 
-PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE = 64, 8, 64
 RELATIVE_ROLES = ("grandparent", "grandparent", "other_relative", "other_relative")
 RELATIVE_SEX = (2, 1, 2, 1)
 MAX_HEARINGS = 60

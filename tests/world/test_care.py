@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synth.keys import EPISODE_STRIDE
 from synth.profile.loader import load_profile
 from synth.rng import generator
 from synth.world import care
@@ -132,7 +133,7 @@ def test_episodes_are_contiguous_and_within_the_period_and_childhood(shard):
     start, end = pd.Timestamp(ctx.start, unit="D"), pd.Timestamp(ctx.end, unit="D")
     assert (s >= start).all() and (s <= end).all() and (e.isna() | (e <= end)).all()
     assert (_d(eps["observed_to"]) == e.fillna(end)).all()
-    assert (eps["episode_id"] // care.STRIDE == eps["person_id"]).all() and eps["episode_id"].is_unique
+    assert (eps["episode_id"] // EPISODE_STRIDE == eps["person_id"]).all() and eps["episode_id"].is_unique
 
 
 def test_reviews_follow_the_statutory_schedule(shard):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from synth import keys
 from synth.world import ids
 
 
@@ -26,15 +27,15 @@ def test_nhs_numbers_are_distinct_for_distinct_people():
 
 
 def test_permutation_is_a_bijection_and_depends_on_the_key():
-    a = ids.permute_index(np.arange(10_000), 10_000, key=1)
-    b = ids.permute_index(np.arange(10_000), 10_000, key=2)
+    a = keys.permute_index(np.arange(10_000), 10_000, key=1)
+    b = keys.permute_index(np.arange(10_000), 10_000, key=2)
     assert sorted(a) == list(range(10_000))
     assert (a != b).mean() > 0.99
 
 
 def test_keyed_ids_are_distinct_and_salted():
     x = np.arange(0, 2_000_000, 7, dtype=np.int64)
-    k1, k2 = ids.keyed_id(x, 11), ids.keyed_id(x, 12)
+    k1, k2 = keys.keyed_id(x, 11), keys.keyed_id(x, 12)
     assert len(np.unique(k1)) == len(x)
     assert (k1 > 0).all() and (k1 < 2**48 + 1).all()
     assert not np.intersect1d(k1, k2).size > len(x) * 1e-3
