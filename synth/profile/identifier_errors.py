@@ -33,7 +33,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-#: The kinds of error each identifier field can have (synth.views.errors implements them).
+#: The kinds of error each identifier field can have (synth.views.identifiers implements them).
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
     "forename": ("typo", "phonetic", "nickname", "missing"),
     "surname": ("typo", "phonetic", "change", "hyphenate", "missing"),

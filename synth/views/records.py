@@ -3,7 +3,7 @@
 A person record is created when the person first appears in the agency's data (the receipt of
 its first proceeding). It holds the person's names, date of birth, sex, NHS number and the
 address their household lived at on that day; then the agency's ``identifier_errors`` are
-applied (synth.views.errors). Every view of the agency (its File 1, its tables' DOB, WOB and sex
+applied (synth.views.identifiers). Every view of the agency (its File 1, its tables' DOB, WOB and sex
 columns where the profile says so) reads these recorded values, and the SAIL match model scores
 them against the truth.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 
 from synth.keys import HOUSEHOLD_STRIDE
 from synth.profile.models import Agency
-from synth.views.errors import corrupt
+from synth.views.identifiers import corrupt
 from synth.world import names
 from synth.world.residence import PSEUDO_PREFIX, address_at, household_of
 

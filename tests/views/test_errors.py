@@ -1,5 +1,5 @@
 """Identifier errors: achieved rates, what each kind does, kinds that cannot apply, determinism and
-the profile model's validation (synth.views.errors, synth.profile.identifier_errors)."""
+the profile model's validation (synth.views.identifiers, synth.profile.identifier_errors)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from synth.profile.identifier_errors import IdentifierErrors
-from synth.views import errors as E
+from synth.views import identifiers as E
 
 N = 50_000
 FORENAMES = np.array(["William", "Elizabeth", "Robert", "Margaret", "Zoe", "Aaron", "Stephen", "Katie",

@@ -6,7 +6,7 @@ import pytest
 
 from synth.profile.loader import load_profile
 from synth.rng import generator
-from synth.views.errors import expected_rates
+from synth.views.identifiers import expected_rates
 from synth.views.project import covered, project_agency
 from synth.views.records import true_identifiers
 from synth.world.context import build_context
