@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+if TYPE_CHECKING:
+    from synth.learn.gate import PrivacyBreach
 
-def _breach(e) -> None:
+
+def report_breach(e: PrivacyBreach) -> NoReturn:
+    """Print the failed privacy-gate checks on stderr and exit 1 (nothing was written)."""
     from synth.learn.gate import describe
 
     click.echo("privacy gate FAILED; nothing written (pass --allow-risk to write anyway):", err=True)
@@ -53,7 +58,7 @@ def fit_cmd(data_dir, agency, out, base, tables, seed, allow_risk, force):
         r = sdv_model.fit(data_dir, agency, out, base=base, seed=seed, tables=names, allow_risk=allow_risk,
                           force=force)
     except PrivacyBreach as e:
-        _breach(e)
+        report_breach(e)
     click.echo(f"Fitted HMASynthesizer on {', '.join(f'{k} ({n:,} rows)' for k, n in r.rows.items())} "
                f"in {r.seconds:.1f}s")
     if r.plan.left_out:
@@ -82,7 +87,7 @@ def sample_cmd(model, out, scale, seed, data_dir, allow_risk, force):
         r = sdv_model.sample(model, out, scale=scale, seed=seed, data_dir=data_dir, allow_risk=allow_risk,
                              force=force)
     except PrivacyBreach as e:
-        _breach(e)
+        report_breach(e)
     click.echo(f"Sampled {', '.join(f'{k} ({n:,} rows)' for k, n in r.rows.items())} in {r.seconds:.1f}s")
     _report(r.gate)
     click.echo(f"Wrote {r.folder}")

@@ -22,7 +22,7 @@ import click
               help="Write the profile even if the privacy gate fails (recorded in the disclosure log).")
 def learn_cmd(data_dir, agency, out, base, threshold, rounding, force, allow_risk):
     """Learn a profile from DATA_DIR (Parquet/CSV tables of one agency, or a DuckDB file)."""
-    from synth.cli.fit import _breach
+    from synth.cli.fit import report_breach
     from synth.learn import Rules, learn
     from synth.learn.gate import PrivacyBreach
 
@@ -30,7 +30,7 @@ def learn_cmd(data_dir, agency, out, base, threshold, rounding, force, allow_ris
         result = learn(data_dir, agency, out, base=base, rules=Rules(threshold=threshold, rounding=rounding),
                        force=force, allow_risk=allow_risk)
     except PrivacyBreach as e:
-        _breach(e)
+        report_breach(e)
     names = sorted({lf.name for lf in result.leaves})
     click.echo(f"Learned {len(names)} distributions ({len(result.leaves)} cases): {', '.join(names)}")
     if result.kept:

@@ -48,7 +48,7 @@ DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def _id_columns(table: Table) -> set[str]:
+def id_columns(table: Table) -> set[str]:
     """Columns that hold identifiers: declared ids, key columns and foreign key columns."""
     ids = {c.name for c in table.columns if c.id is not None}
     # SAIL's encrypted linking fields (ALF_PE, *_E) are identifiers too.
@@ -102,7 +102,7 @@ def sdv_metadata(agency: Agency) -> tuple[dict, list[str]]:
     primary: dict[str, str] = {}
     notes: list[str] = []
     for table in agency.tables.values():
-        ids = _id_columns(table)
+        ids = id_columns(table)
         spec: dict = {}
         if len(table.key) == 1:
             spec["primary_key"] = table.key[0]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from synth.export.sdv_metadata import _id_columns
+from synth.export.sdv_metadata import id_columns
 from synth.learn import gate
-from synth.learn.read import Reader, _coerce
+from synth.learn.read import Reader, coerce_column
 from synth.learn.shape import identifying
 from synth.profile.models import Agency
 
@@ -55,7 +55,7 @@ def check_profile(profile: Path, agency_key: str, training: dict[str, pd.DataFra
             path = out / agency_key / f"{table.name}.parquet"
             if table.name in training and path.exists():
                 df = pd.read_parquet(path)
-                synthetic[table.name] = pd.DataFrame({c.name: _coerce(df[c.name], c.type) for c in table.columns
+                synthetic[table.name] = pd.DataFrame({c.name: coerce_column(df[c.name], c.type) for c in table.columns
                                                       if c.name in df.columns})
-    ids = {t.name: sorted(_id_columns(t)) for t in agency.tables.values()}
+    ids = {t.name: sorted(id_columns(t)) for t in agency.tables.values()}
     return gate.run_gate(training, synthetic, None, ids, checks=("exact_copies", "rare_combinations"))

@@ -89,7 +89,7 @@ def locate(data_dir: Path, agency_key: str, agency: Agency) -> Source:
                      "or .csv, or a .duckdb file); point DATA_DIR at the folder that holds them")
 
 
-def _coerce(s: pd.Series, kind: str) -> pd.Series:
+def coerce_column(s: pd.Series, kind: str) -> pd.Series:
     """Values as the declared type: Int64, float, datetime64, bool (nullable) or text."""
     if kind == "int64":
         return pd.to_numeric(s, errors="coerce").astype("Int64")
@@ -141,7 +141,7 @@ class Reader:
             table = self.agency.tables[key]
             df = self._read_files(table, columns) if self.source.kind == "files" else self._read_duckdb(table, columns)
             types = {c.name: c.type for c in table.columns}
-            self._cache[ck] = pd.DataFrame({c: _coerce(df[c], types[c]) for c in columns}).reset_index(drop=True)
+            self._cache[ck] = pd.DataFrame({c: coerce_column(df[c], types[c]) for c in columns}).reset_index(drop=True)
         return self._cache[ck]
 
     def _missing_columns(self, where: str, have: list[str], columns: list[str], table: Table) -> None:

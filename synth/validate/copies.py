@@ -5,7 +5,6 @@ See synth.validate.privacy for how these checks fit with the other privacy check
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ import pandas as pd
 
 from synth.errors import InputError
 from synth.export.arrow import TRUTH_OUTPUTS
+from synth.hashing import field_hashes, member, tuple_hashes
+from synth.keys import GOLDEN, mix64
 from synth.validate.core import MAX_EXAMPLES, CheckResult, RunData, examples_of
 from synth.world.schema import TRUTH_TABLES, id_field
 
@@ -27,11 +28,6 @@ Z_COPIES = 3.0
 MIN_QI = 2
 REFERENCE_SUFFIXES = (".csv.gz", ".csv", ".parquet", ".pq")
 TRUTH_TABLE_NAMES = TRUTH_OUTPUTS
-_NULL = "\x00<NA>"
-_ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_DATE_SAMPLE = 1000
 
 
 def row_examples(df: pd.DataFrame, mask: np.ndarray, key: list[str]) -> list:
@@ -236,121 +232,27 @@ def compare_records(synthetic: pd.DataFrame, reference: pd.DataFrame) -> CopySta
     """
     if synthetic.shape[1] != reference.shape[1]:
         raise ValueError(f"synthetic has {synthetic.shape[1]} columns, reference {reference.shape[1]}")
-    syn_fields = _field_hashes(synthetic)
-    ref_fields = _field_hashes(reference)
-    syn_full, syn_loo = _tuple_hashes(syn_fields, len(synthetic))
-    ref_full, ref_loo = _tuple_hashes(ref_fields, len(reference))
+    syn_fields = field_hashes(synthetic)
+    ref_fields = field_hashes(reference)
+    syn_full, syn_loo = tuple_hashes(syn_fields, len(synthetic))
+    ref_full, ref_loo = tuple_hashes(ref_fields, len(reference))
     del syn_fields, ref_fields
 
-    exact = _member(syn_full, ref_full)
+    exact = member(syn_full, ref_full)
     near = exact.copy()
     for s, r in zip(syn_loo, ref_loo):
-        near |= _member(s, r)
-    reference_copied = int(_member(ref_full, syn_full).sum())
+        near |= member(s, r)
+    reference_copied = int(member(ref_full, syn_full).sum())
 
     # Split by the tuple hash and the record's rank among records with the same tuple: fixed,
     # independent of row order, and it puts duplicates of one tuple on both sides.
     rank = pd.Series(ref_full).groupby(ref_full, sort=False).cumcount().to_numpy(dtype=np.uint64)
     with np.errstate(over="ignore"):
-        train = (_mix64(ref_full + rank * _GOLDEN) & np.uint64(1)) == 0
+        train = (mix64(ref_full + rank * GOLDEN) & np.uint64(1)) == 0
     hold = ~train
-    holdout_exact = _member(ref_full[hold], ref_full[train])
+    holdout_exact = member(ref_full[hold], ref_full[train])
     holdout_near = holdout_exact.copy()
     for r in ref_loo:
-        holdout_near |= _member(r[hold], r[train])
+        holdout_near |= member(r[hold], r[train])
     return CopyStats(len(synthetic), len(reference), exact, near, reference_copied, int(hold.sum()),
                      int(holdout_exact.sum()), int(holdout_near.sum()))
-
-
-def _mix64(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser: a bijective mix of 64-bit integers."""
-    x = np.asarray(x, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
-
-
-def _field_hashes(df: pd.DataFrame) -> list[np.ndarray]:
-    """One 64-bit hash per value of each column, salted by the column's position."""
-    out = []
-    for j in range(df.shape[1]):
-        h = pd.util.hash_array(_normalise(df.iloc[:, j]), categorize=True)
-        with np.errstate(over="ignore"):
-            out.append(_mix64(h + np.uint64(j + 1) * _GOLDEN))
-    return out
-
-
-def _tuple_hashes(fields: list[np.ndarray], n: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The hash of each whole tuple and, per field, of the tuple without that field."""
-    total = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for h in fields:
-            total += h
-        return _mix64(total), [_mix64(total - h) for h in fields]
-
-
-def _member(values: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Whether each value occurs in ``among`` (a hash-table semi-join)."""
-    if len(among) == 0 or len(values) == 0:
-        return np.zeros(len(values), dtype=bool)
-    index = pd.Index(pd.unique(among.view(np.int64)))
-    return index.get_indexer(values.view(np.int64)) >= 0
-
-
-def _normalise(s: pd.Series) -> np.ndarray:
-    """Comparable text for one column: ISO dates, stripped upper-case strings, numbers as strings."""
-    s = s.reset_index(drop=True)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
-    missing = s.isna().to_numpy(dtype=bool)
-    if pd.api.types.is_bool_dtype(s):
-        out = np.where(s.fillna(False).to_numpy(dtype=bool), "TRUE", "FALSE").astype(object)
-    elif pd.api.types.is_datetime64_any_dtype(s):
-        out = _iso(s)
-    elif pd.api.types.is_integer_dtype(s):
-        out = s.to_numpy(dtype=np.int64, na_value=0).astype(str).astype(object)
-    elif pd.api.types.is_float_dtype(s):
-        arr = s.to_numpy(dtype=float, na_value=np.nan)
-        out = arr.astype(str).astype(object)
-        whole = np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 2.0**62)
-        out[whole] = arr[whole].astype(np.int64).astype(str)
-    else:
-        out, extra_missing = _normalise_text(s, missing)
-        missing = missing | extra_missing
-    out[missing] = _NULL
-    return out
-
-
-def _normalise_text(s: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Object columns: dates (as objects or ISO / dd/mm/yyyy text) to ISO strings, else stripped upper text."""
-    present = s[~missing]
-    if len(present) and isinstance(present.iloc[0], (dt.date, pd.Timestamp)):
-        parsed = pd.to_datetime(s, errors="coerce")
-        if int(parsed.notna().sum()) == len(present):
-            return _iso(parsed), np.zeros(len(s), dtype=bool)
-    text = s.astype("string").str.strip()
-    blank = (text == "").fillna(False).to_numpy(dtype=bool)
-    filled = text[~missing & ~blank]
-    for pattern, fmt in ((_ISO_DATE, "ISO8601"), (_UK_DATE, "%d/%m/%Y")):
-        if len(filled) and filled.iloc[:_DATE_SAMPLE].str.fullmatch(pattern).all() \
-                and filled.str.fullmatch(pattern).all():
-            parsed = pd.to_datetime(text.mask(blank), format=fmt, errors="coerce")
-            if int(parsed.notna().sum()) == len(filled):
-                return _iso(parsed), blank
-    return text.str.upper().to_numpy(dtype=object, na_value=None), blank
-
-
-def _iso(s: pd.Series) -> np.ndarray:
-    """ISO dates (``YYYY-MM-DD``), with `` HH:MM:SS`` only where the time is not midnight."""
-    if getattr(s.dtype, "tz", None) is not None:
-        s = s.dt.tz_localize(None)
-    arr = s.to_numpy(dtype="datetime64[ns]")
-    days = arr.astype("datetime64[D]")
-    out = np.datetime_as_string(days, unit="D").astype(object)
-    timed = ~np.isnat(arr) & (arr != days.astype("datetime64[ns]"))
-    if timed.any():
-        out[timed] = np.char.replace(np.datetime_as_string(arr[timed], unit="s"), "T", " ")
-    return out

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import make_run
 
 from synth.cli.main import cli
-from synth.export.sdv_metadata import _id_columns
+from synth.export.sdv_metadata import id_columns
 from synth.learn.gate import describe, passed, run_gate, split_holdout
 
 FAMILIES = 1500
@@ -27,7 +27,7 @@ def runs(tmp_path_factory):
     train_run = make_run(tmp_path_factory, "england_wales", FAMILIES, seed=7, duckdb=False)
     other_run = make_run(tmp_path_factory, "england_wales", FAMILIES, seed=8, duckdb=False)
     agency = train_run.loaded.profile.agencies["cafcass_england"]
-    ids = {t.name: sorted(_id_columns(t)) for t in agency.tables.values()}
+    ids = {t.name: sorted(id_columns(t)) for t in agency.tables.values()}
     real = _tables(train_run)
     train, hold = {}, {}
     for name, df in real.items():

@@ -11,7 +11,7 @@ from conftest import make_run
 pytest.importorskip("sdv")
 
 from synth.learn import sdv_model  # noqa: E402
-from synth.learn.read import _coerce  # noqa: E402
+from synth.learn.read import coerce_column  # noqa: E402
 
 FAMILIES = 200
 
@@ -50,7 +50,7 @@ def test_fit_then_sample_round_trips_with_the_gate(source, tmp_path):
         assert list(got.columns) == [c.name for c in table.columns]
         assert len(got) > 0
         for c in table.columns:  # values read back as the declared type
-            _coerce(got[c.name], c.type)
+            coerce_column(got[c.name], c.type)
     case = pd.read_parquet(out / "cafcass_england" / "case.parquet")
     app = pd.read_parquet(out / "cafcass_england" / "application.parquet")
     assert case["case_id"].is_unique and app["case_id"].isin(case["case_id"]).all()
