@@ -1,4 +1,8 @@
-"""``synth validate``: integrity, realism and privacy of a run folder, with reports."""
+"""``synth validate``: integrity, realism and privacy of a run folder, with reports.
+
+Exit codes: 0 when every check passes (skipped ones aside), 1 when a check fails or could not
+run, 2 when the folder is not a run at all or a report cannot be written (one line, no traceback).
+"""
 
 from __future__ import annotations
 
@@ -10,43 +14,75 @@ import click
 from synth.errors import InputError
 
 
-def run_validation(path: Path, profile=None, reference=None, json_path=None, html_path=None, sdv=False,
-                   quiet=False) -> bool:
-    """Validate, write the reports, print a summary; return whether everything passed."""
-    from rich.console import Console
-    from rich.table import Table
+def run_validation(path: Path, profile: str | Path | None = None, reference: Path | None = None,
+                   json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
+                   quiet: bool = False) -> bool:
+    """Validate, write the reports, print a summary; return whether everything passed.
 
-    from synth.validate.report import write_reports
+    Args:
+        path: the run folder.
+        profile: judge against this profile instead of the run's own.
+        reference: folder of reference records that must not be reproduced.
+        json_path: JSON report destination (default ``path/report.json``).
+        html_path: HTML report destination (default ``path/report.html``).
+        sdv: add SDV's reports (optional extra).
+        quiet: print nothing.
+
+    Returns:
+        Whether every check passed (a skipped check does not count against it).
+
+    Raises:
+        SynthError: when the folder is not a run, the reference is unusable or a report cannot be written.
+    """
+    from synth.validate.report import check_report_path, write_reports
     from synth.validate.runner import validate
 
+    path = Path(path)
     if reference is not None and not Path(reference).is_dir():
         raise InputError(f"--reference {reference}: no such folder; give a folder of CSV or Parquet files")
-    results, meta = validate(path, profile=profile, reference=reference, sdv=sdv)
+    options = ("--json" if json_path else "report.json in the run folder",
+               "--html" if html_path else "report.html in the run folder")
     json_path = Path(json_path) if json_path else path / "report.json"
     html_path = Path(html_path) if html_path else path / "report.html"
-    write_reports(results, meta, json_path, html_path)
+    if json_path.parent.is_dir() or options[0] == "--json":  # a run folder's own paths are checked with it
+        check_report_path(json_path, options[0])
+    if html_path.parent.is_dir() or options[1] == "--html":
+        check_report_path(html_path, options[1])
+    results, meta = validate(path, profile=profile, reference=reference, sdv=sdv)
+    write_reports(results, meta, json_path, html_path, options)
     verdict = meta["verdict"]
-    if quiet:
-        return verdict["passed"]
+    if not quiet:
+        _print_summary(path, results, meta, json_path, html_path)
+    return bool(verdict["passed"])
+
+
+def _print_summary(path: Path, results: list, meta: dict, json_path: Path, html_path: Path) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    verdict = meta["verdict"]
     console = Console()
-    table = Table(title=f"validation of {path}", title_justify="left")
-    for col in ("group", "verdict", "checks", "failed"):
+    table = Table(title=f"validation of {escape(str(path))}", title_justify="left")
+    for col in ("group", "verdict", "checks", "failed", "could not run", "skipped"):
         table.add_column(col)
     for group, v in verdict["groups"].items():
-        table.add_row(group, "[green]pass[/]" if v["passed"] else "[red]FAIL[/]", str(v["checks"]), str(v["failed"]))
+        table.add_row(group, "[green]pass[/]" if v["passed"] else "[red]FAIL[/]", str(v["checks"]), str(v["failed"]),
+                      str(v.get("could_not_run", 0)), str(v.get("skipped", 0)))
     console.print(table)
+    words = {"failed": "[red]FAIL[/]", "could_not_run": "[dark_orange]COULD NOT RUN[/]", "skipped": "[dim]SKIP[/]"}
     for r in results:
-        if not r.passed:
+        if r.status in words:
             where = "/".join(x for x in (r.table, r.column) if x)
-            console.print(f"[red]FAIL[/] {r.group}: {r.name} {where} — {r.detail}", highlight=False)
+            console.print(f"{words[r.status]} {r.group}: {escape(r.name)} {escape(where)} — {escape(r.detail)}",
+                          highlight=False)
     sdv_info = meta.get("sdv")
-    if isinstance(sdv_info, dict) and sdv_info.get("status") == "skipped":
+    if isinstance(sdv_info, dict) and sdv_info.get("status") in ("skipped", "could_not_run"):
         click.echo(f"note: {sdv_info['message']}", err=True)
     if not meta.get("profile_sha_matches", True):
         click.echo("note: the profile has changed since this run was generated; checks use the current one", err=True)
     console.print(f"{'PASS' if verdict['passed'] else 'FAIL'} in {meta['validation_seconds']:.1f} s; "
-                  f"reports: {json_path}, {html_path}", highlight=False)
-    return verdict["passed"]
+                  f"reports: {escape(str(json_path))}, {escape(str(html_path))}", highlight=False)
 
 
 @click.command("validate")
@@ -60,7 +96,9 @@ def run_validation(path: Path, profile=None, reference=None, json_path=None, htm
               help="Write the HTML report here (default RUN_DIR/report.html).")
 @click.option("--sdv", is_flag=True, help="Add SDV's diagnostic and quality reports (optional sdv extra).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary; the exit code says it all.")
-def validate_cmd(run_dir, profile, reference, json_path, html_path, sdv, quiet):
-    """Check RUN_DIR: exit 0 when every check passes, 1 when one fails, 2 when it cannot run."""
+def validate_cmd(run_dir: Path, profile: str | None, reference: Path | None, json_path: Path | None,
+                 html_path: Path | None, sdv: bool, quiet: bool) -> None:
+    """Check RUN_DIR: exit 0 when every check passes, 1 when one fails or could not run, 2 when RUN_DIR is not
+    a run."""
     ok = run_validation(run_dir, profile, reference, json_path, html_path, sdv, quiet)
     sys.exit(0 if ok else 1)

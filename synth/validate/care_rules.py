@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from synth.validate.core import CheckResult, RunData, examples_of
+from synth.validate.registry import AgencyTable, check, registered
 
 RNE = ("S", "L", "P", "T", "B", "U")
 LS = ("C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3")
@@ -50,24 +51,30 @@ def _d(s) -> pd.Series:
     return pd.to_datetime(s, errors="coerce", cache=False)
 
 
+@check("integrity", "care_rules", truth=("care_episode", "person"))
+def care_truth_rules(run: RunData) -> list[CheckResult]:
+    """The care rules on truth/care_episode."""
+    return truth_rules(run.truth("care_episode"), run.truth("person"), pd.Timestamp(run.profile.period.end))
+
+
+@check("realism", "care_follows_orders", truth=("care_episode", "proceeding_child"))
+def care_follows_orders(run: RunData) -> CheckResult:
+    """The care follows the orders made (SGO and going-home RECs, C2 from a care order)."""
+    return follows_orders(run.truth("care_episode"), run.truth("proceeding_child"))
+
+
+@check("integrity", "903_rules", each="agency_table", applies=lambda spec: spec.rows == EPISODE_SOURCE)
+def episode_tables(run: RunData, t: AgencyTable) -> list[CheckResult]:
+    """The 903 episode rules on each agency table made from cla_episode_year."""
+    return episode_table_rules(run.agency_table(t.agency, t.key), t.spec, t.label)
+
+
 def check_care(run: RunData) -> list[CheckResult]:
     """The care rules over the truth and every 903 episodes table of the run (never raises)."""
-    out: list[CheckResult] = []
-    try:
-        if run.has("truth", "care_episode"):
-            eps = run.truth("care_episode")
-            person = run.truth("person")
-            out += truth_rules(eps, person, pd.Timestamp(run.profile.period.end))
-            if run.has("truth", "proceeding_child"):
-                out.append(follows_orders(eps, run.truth("proceeding_child")))
-        for akey, agency in run.profile.agencies.items():
-            for tkey, spec in agency.tables.items():
-                if spec.rows == EPISODE_SOURCE and run.has(akey, spec.name):
-                    out += episode_table_rules(run.agency_table(akey, tkey), spec, f"{akey}/{spec.name}")
-    except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
-        out.append(CheckResult("integrity", "care_rules", False, "truth/care_episode",
-                               detail=f"could not be checked: {type(e).__name__}: {e}"))
-    return out
+    from synth.validate.runner import run_check
+
+    checks = (care_truth_rules, care_follows_orders, episode_tables)
+    return [r for c in registered() if c.fn in checks for r in run_check(c, run)]
 
 
 def truth_rules(eps: pd.DataFrame, person: pd.DataFrame, end: pd.Timestamp) -> list[CheckResult]:

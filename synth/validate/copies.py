@@ -17,7 +17,7 @@ from synth.errors import InputError
 from synth.export.arrow import TRUTH_OUTPUTS
 from synth.hashing import field_hashes, member, tuple_hashes
 from synth.keys import GOLDEN, mix64
-from synth.validate.core import MAX_EXAMPLES, CheckResult, RunData, examples_of
+from synth.validate.core import MAX_EXAMPLES, CannotRun, CheckResult, RunData, examples_of
 from synth.world.schema import TRUTH_TABLES, id_field
 
 GROUP = "privacy"
@@ -55,7 +55,7 @@ def _read_one(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, low_memory=False)
 
 
-def _read_references(reference: Path) -> list[tuple[Path, pd.DataFrame | str]]:
+def read_references(reference: Path) -> list[tuple[Path, pd.DataFrame | str]]:
     """Each reference file with its frame, or the reason it could not be read.
 
     Raises:
@@ -114,18 +114,22 @@ def _failed_pair(label: str, path: Path, detail: str) -> list[CheckResult]:
             for name in ("reference_exact_copies", "reference_near_copies")]
 
 
-def _reference_checks(run: RunData, path: Path, frame: pd.DataFrame | str) -> list[CheckResult]:
+def _cannot_pair(label: str, reason: str) -> list[CheckResult]:
+    return [CheckResult.could_not_run(GROUP, name, reason, label)
+            for name in ("reference_exact_copies", "reference_near_copies")]
+
+
+def reference_checks(run: RunData, path: Path, frame: pd.DataFrame | str) -> list[CheckResult]:
     """Exact and near copies of one reference file's records in each synthetic table it names."""
     results: list[CheckResult] = []
     for target in _targets(run, _stem(path)):
         if isinstance(frame, str):
-            results += _failed_pair(target.label, path, f"Reference {path.name} could not be read ({frame}).")
+            results += _cannot_pair(target.label, f"reference {path.name} could not be read ({frame})")
             continue
         try:
             syn = target.load()
-        except FileNotFoundError:
-            results += _failed_pair(target.label, path, f"{target.label} is missing, so reference {path.name} "
-                                                        "cannot be compared with it.")
+        except CannotRun as e:
+            results += _cannot_pair(target.label, f"{e}, so reference {path.name} cannot be compared with it")
             continue
         ids = {c.lower() for c in target.id_columns}
         ref_cols = {str(c).lower(): c for c in frame.columns}

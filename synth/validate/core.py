@@ -1,12 +1,15 @@
-"""What every validator shares: the run being validated and the result of one check.
+"""What every check shares: the run being validated and the result of one check.
 
-Checks never raise halfway: a check that cannot be evaluated returns a failed result that says
-why. Only a run that cannot be read at all (no manifest, no profile) raises a SynthError.
+Checks never raise halfway: the runner (synth.validate.runner) runs each registered check inside a
+guard, so a check that cannot be evaluated (its table missing or unreadable, a column missing or
+of the wrong type) becomes a result with status ``could_not_run``. Only a folder that is not a run
+at all (no folder, no or corrupt manifest, an unknown profile) raises a SynthError.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,15 @@ from synth.profile.loader import LoadedProfile, load_profile, with_agencies
 GROUPS = ("integrity", "realism", "privacy")
 MAX_EXAMPLES = 5
 
+PASSED, FAILED, SKIPPED, COULD_NOT_RUN = "passed", "failed", "skipped", "could_not_run"
+#: Every status a result can have; ``skipped`` does not count against the verdict, the others do.
+STATUSES = (PASSED, FAILED, SKIPPED, COULD_NOT_RUN)
+RUN_HINT = "give a folder made by `synth generate`"
+
+
+class CannotRun(Exception):  # noqa: N818 - reads as "raise CannotRun(reason)"
+    """A check cannot be evaluated on this run (a table missing or unreadable); the runner records it."""
+
 
 @dataclass
 class CheckResult:
@@ -27,14 +39,15 @@ class CheckResult:
     Attributes:
         group: ``integrity``, ``realism`` or ``privacy``.
         name: a stable id of the check, e.g. ``primary_key_unique``.
-        passed: whether it passed.
+        passed: whether it counts as passed (true for a skipped check, false when it could not run).
         table: ``agency/table`` or ``truth/table`` it looked at, if any.
         column: the column, if any.
         violations: how many rows (or units) broke it.
         examples: up to five example keys of offending rows.
         statistic: name, value and tolerance of the statistic used, where there is one.
-        detail: one sentence a person can read.
+        detail: one sentence a person can read (for a check that could not run or was skipped, why).
         series: for realism plots: ``{"labels": [...], "target": [...], "achieved": [...]}``.
+        status: ``passed``, ``failed``, ``skipped`` or ``could_not_run`` (default: from ``passed``).
     """
 
     group: str
@@ -47,6 +60,27 @@ class CheckResult:
     statistic: dict[str, Any] | None = None
     detail: str = ""
     series: dict[str, list] | None = None
+    status: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            self.status = PASSED if self.passed else FAILED
+        elif self.status not in STATUSES:
+            raise ValueError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        else:
+            self.passed = self.status in (PASSED, SKIPPED)
+
+    @classmethod
+    def could_not_run(cls, group: str, name: str, reason: str, table: str | None = None,
+                      column: str | None = None) -> CheckResult:
+        """A result saying the check could not be evaluated, and why (counts as not passed)."""
+        return cls(group, name, False, table, column, detail=f"could not run: {reason}", status=COULD_NOT_RUN)
+
+    @classmethod
+    def skipped(cls, group: str, name: str, reason: str, table: str | None = None,
+                column: str | None = None) -> CheckResult:
+        """A result saying the check does not apply to this run, and why (does not count against it)."""
+        return cls(group, name, True, table, column, detail=f"skipped: {reason}", status=SKIPPED)
 
     def to_dict(self) -> dict:
         """A JSON-safe dict."""
@@ -61,7 +95,7 @@ class CheckResult:
         return d
 
 
-def _jsonable(x):
+def _jsonable(x: Any) -> Any:
     if hasattr(x, "item"):
         x = x.item()
     if isinstance(x, float) and x != x:
@@ -73,12 +107,18 @@ def _jsonable(x):
     return str(x)
 
 
-def examples_of(df: pd.DataFrame, mask, key: list[str]) -> list:
+def examples_of(df: pd.DataFrame, mask: Any, key: list[str]) -> list:
     """Up to five key values (tuples for composite keys) of the rows where ``mask`` is true."""
     rows = df.loc[mask, key].head(MAX_EXAMPLES)
     if len(key) == 1:
         return rows[key[0]].tolist()
     return [tuple(r) for r in rows.itertuples(index=False, name=None)]
+
+
+def one_line(text: object, limit: int = 240) -> str:
+    """``text`` on one line, at most ``limit`` characters (for reasons quoted from libraries)."""
+    s = re.sub(r"\s+", " ", str(text)).strip()
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 class RunData:
@@ -89,70 +129,151 @@ class RunData:
         profile: a profile name or path to use instead of the one the manifest records.
 
     Raises:
-        InputError: when the folder or its manifest is missing or unreadable.
-        ProfileError: when the profile cannot be loaded.
+        InputError: when the folder is not a run (missing, empty, no or corrupt manifest, a manifest
+            without the keys a run has, or naming a profile that cannot be loaded).
+        ProfileError: when the profile given with ``profile`` cannot be loaded.
     """
 
     def __init__(self, path: Path, profile: str | Path | None = None):
         self.path = Path(path)
-        manifest = self.path / "manifest.json"
-        if not self.path.is_dir():
-            raise InputError(f"{self.path}: no such run folder; give a folder made by `synth generate`")
-        if not manifest.is_file():
-            raise InputError(f"{self.path}: no manifest.json; give a folder made by `synth generate`")
+        self.manifest = _read_manifest(self.path)
+        mpath = self.path / "manifest.json"
+        recorded = self.manifest["profile"]
+        if profile is not None:
+            self.loaded: LoadedProfile = load_profile(profile)
+        else:
+            self.loaded = _recorded_profile(mpath, recorded)
+        #: Every agency of the profile, generated or not (see ``agencies`` for the generated ones).
+        self.profile_agencies: tuple[str, ...] = tuple(self.loaded.profile.agencies)
+        agencies = self.manifest.get("agencies")
         try:
-            self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            raise InputError(f"{manifest}: unreadable ({e}); regenerate the run") from None
-        recorded = self.manifest.get("profile", {})
-        source = profile or recorded.get("path") or recorded.get("name")
-        try:
-            self.loaded: LoadedProfile = load_profile(source)
-        except ProfileError as e:
-            if profile is None and recorded.get("name") and source != recorded.get("name"):
-                self.loaded = load_profile(recorded["name"])
-            else:
-                raise e
-        # A run may hold only some of the profile's agencies (generate --agencies).
-        self.loaded = with_agencies(self.loaded, self.manifest.get("agencies"))
+            # A run may hold only some of the profile's agencies (generate --agencies).
+            self.loaded = with_agencies(self.loaded, agencies)
+        except InputError:
+            unknown = [a for a in agencies or () if a not in self.profile_agencies]
+            raise InputError(f"{mpath}: key 'agencies' names {', '.join(map(str, unknown))}, not agencies of "
+                             f"profile {self.loaded.profile.name}; pass --profile with the run's profile") from None
         self.profile = self.loaded.profile
         self.profile_matches = self.loaded.sha256 == recorded.get("sha256")
         self._cache: dict[str, pd.DataFrame] = {}
 
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """The agencies this run holds (all of the profile's unless generated with --agencies)."""
+        return tuple(self.profile.agencies)
+
+    def file(self, folder: str, name: str) -> Path | None:
+        """The Parquet file or folder of part files, or the CSV file, of a table; None when absent."""
+        pq = self.path / folder / f"{name}.parquet"
+        if pq.exists():
+            return pq
+        csv = pq.with_suffix(".csv")
+        return csv if csv.is_file() else None
+
     def _read(self, folder: str, name: str) -> pd.DataFrame:
         key = f"{folder}/{name}"
         if key not in self._cache:
-            pq = self.path / folder / f"{name}.parquet"
-            csv = pq.with_suffix(".csv")
-            if pq.exists():  # a file, or a folder of part files
-                self._cache[key] = pd.read_parquet(pq)
-            elif csv.is_file():
-                self._cache[key] = pd.read_csv(csv, low_memory=False)
-            else:
-                raise FileNotFoundError(f"{key} is missing from {self.path}")
+            path = self.file(folder, name)
+            if path is None:
+                raise CannotRun(f"{key} is missing from the run (no {name}.parquet or {name}.csv in {folder}/)")
+            try:
+                if path.suffix == ".parquet":  # a file, or a folder of part files
+                    self._cache[key] = pd.read_parquet(path)
+                else:
+                    self._cache[key] = pd.read_csv(path, low_memory=False)
+            except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
+                rel = path.relative_to(self.path)
+                raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
         return self._cache[key]
 
     def truth(self, name: str) -> pd.DataFrame:
-        """A truth table (``truth/<name>``)."""
+        """A truth table (``truth/<name>``).
+
+        Raises:
+            CannotRun: when it is missing or unreadable.
+        """
         return self._read("truth", name)
 
     def agency_table(self, agency: str, table_key: str) -> pd.DataFrame:
-        """An agency table by its key in the profile."""
+        """An agency table by its key in the profile.
+
+        Raises:
+            CannotRun: when it is missing or unreadable.
+        """
         return self._read(agency, self.profile.agencies[agency].tables[table_key].name)
 
     def has(self, folder: str, name: str) -> bool:
         """Whether a table file exists."""
-        return (self.path / folder / f"{name}.parquet").exists() or (self.path / folder / f"{name}.csv").is_file()
+        return self.file(folder, name) is not None
 
     @property
     def seed(self) -> int:
+        """The run's seed (from the manifest, else the profile's)."""
         return int(self.manifest.get("seed", self.profile.seed))
 
 
+def _read_manifest(path: Path) -> dict:
+    """The run's manifest, checked for the keys validation reads.
+
+    Raises:
+        InputError: when ``path`` is not a run folder, one line naming the file or key and the fix.
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such run folder; {RUN_HINT}")
+    if not path.is_dir():
+        raise InputError(f"{path}: not a folder; {RUN_HINT}")
+    manifest = path / "manifest.json"
+    if not manifest.is_file():
+        what = "an empty folder" if not any(path.iterdir()) else "not a run (no manifest.json)"
+        raise InputError(f"{path}: {what}; {RUN_HINT}")
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"{manifest}: unreadable ({one_line(e, 120)}); regenerate the run") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{manifest}: not a run manifest (a JSON object is expected); regenerate the run")
+    prof = doc.get("profile")
+    if not isinstance(prof, dict) or not (isinstance(prof.get("name"), str) or isinstance(prof.get("path"), str)):
+        raise InputError(f"{manifest}: key 'profile.name' is missing; regenerate the run, or pass --profile")
+    seed = doc.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise InputError(f"{manifest}: key 'seed' must be an integer, not {seed!r}; regenerate the run")
+    agencies = doc.get("agencies")
+    if agencies is not None and (not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies)):
+        raise InputError(f"{manifest}: key 'agencies' must be a list of agency names; regenerate the run")
+    return doc
+
+
+def _recorded_profile(manifest: Path, recorded: dict) -> LoadedProfile:
+    """The profile the manifest records: by its path, else by its name.
+
+    Raises:
+        InputError: when neither can be loaded (one line naming the manifest key and --profile).
+    """
+    tried: list[str] = []
+    problem = ""
+    for source in (recorded.get("path"), recorded.get("name")):
+        if not isinstance(source, str) or source in tried:
+            continue
+        tried.append(source)
+        try:
+            return load_profile(source)
+        except ProfileError as e:
+            problem = problem or one_line(str(e).splitlines()[0] if str(e) else type(e).__name__, 160)
+        except Exception as e:  # noqa: BLE001 - any loader failure: the recorded profile is unusable
+            problem = problem or one_line(f"{type(e).__name__}: {e}", 160)
+    name = recorded.get("name") or recorded.get("path")
+    raise InputError(f"{manifest}: key 'profile' names {name!r}, which cannot be loaded ({problem}); "
+                     f"pass --profile NAME_OR_PATH")
+
+
 def summarise(results: list[CheckResult]) -> dict:
-    """Verdict per group and overall."""
+    """Verdict per group and overall: a group passes when no check failed and none could not run."""
     groups = {}
     for g in GROUPS:
         rs = [r for r in results if r.group == g]
-        groups[g] = {"passed": all(r.passed for r in rs), "checks": len(rs), "failed": sum(not r.passed for r in rs)}
+        failed = sum(r.status == FAILED for r in rs)
+        cnr = sum(r.status == COULD_NOT_RUN for r in rs)
+        groups[g] = {"passed": failed == 0 and cnr == 0, "checks": len(rs), "failed": failed,
+                     "could_not_run": cnr, "skipped": sum(r.status == SKIPPED for r in rs)}
     return {"passed": all(v["passed"] for v in groups.values()), "groups": groups}

@@ -41,8 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from synth.validate.copies import _read_references, _reference_checks, row_examples
-from synth.validate.core import MAX_EXAMPLES, CheckResult, RunData
+from synth.validate.copies import read_references, reference_checks, row_examples
+from synth.validate.core import MAX_EXAMPLES, CannotRun, CheckResult, RunData
+from synth.validate.registry import AgencyTable, check
 from synth.world.ids import is_valid_nhs, upn_is_valid
 
 GROUP = "privacy"
@@ -66,8 +67,17 @@ ID_LEAK_TOLERANCE = 1e-4
 
 
 
+def read_reference_folder(reference: Path) -> list[tuple[Path, pd.DataFrame | str]]:
+    """Each reference file (``--reference``) with its frame, or the reason it could not be read.
+
+    Raises:
+        InputError: when the folder is missing or no file in it can be read.
+    """
+    return read_references(Path(reference))
+
+
 def check_privacy(run: RunData, reference: Path | None = None) -> list[CheckResult]:
-    """Run every privacy check on a run folder.
+    """Run every privacy check on a run folder (never raises once the reference is read).
 
     Args:
         run: the run to check.
@@ -83,33 +93,15 @@ def check_privacy(run: RunData, reference: Path | None = None) -> list[CheckResu
     Raises:
         InputError: when the reference folder is missing or holds no readable CSV or Parquet file.
     """
-    references = _read_references(Path(reference)) if reference is not None else []
-    results = [
-        *_identifier_check(run, "nhs_safe_range", "nhs_number", NHS_COLUMNS, _nhs_ok,
-                           "NHS numbers", "10 digits in 999 000 0000-999 999 9999 with a valid check digit",
-                           agency_ok=_nhs_recorded_ok),
-        *_identifier_check(run, "upn_safe_range", "upn", UPN_COLUMNS, _upn_ok,
-                           "UPNs", "LA number 999 with a correct check letter",
-                           agency_ok=_upn_recorded_ok),
-        *_identifier_check(run, "postcode_safe_range", "postcode", POSTCODE_COLUMNS, _postcode_ok,
-                           "postcodes", "in the unallocated ZZ area"),
-        *_truth_id_leak(run),
-    ]
-    for path, frame in references:
-        results += _reference_checks(run, path, frame)
-    return results
+    from synth.validate.registry import registered
+    from synth.validate.runner import run_check
+
+    references = read_reference_folder(Path(reference)) if reference is not None else None
+    return [r for c in registered([GROUP]) if not (c.reference and references is None)
+            for r in run_check(c, run, references)]
 
 
 # --- identifiers -----------------------------------------------------------------------------
-
-
-def _agency_frames(run: RunData) -> Iterator[tuple[str, pd.DataFrame, list[str], list[str]]]:
-    """(label, frame, key, id columns) of every agency table present in the run."""
-    for akey, agency in run.profile.agencies.items():
-        for tkey, spec in agency.tables.items():
-            if run.has(akey, spec.name):
-                ids = [c.name for c in spec.columns if c.id is not None]
-                yield f"{akey}/{spec.name}", run.agency_table(akey, tkey), list(spec.key), ids
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -161,41 +153,87 @@ def _postcode_ok(v: pd.Series) -> np.ndarray:
 
 
 
-def _identifier_check(run: RunData, name: str, truth_column: str, names: frozenset[str],
-                      ok: Callable[[pd.Series], np.ndarray], what: str, rule: str,
-                      agency_ok: Callable[[pd.Series], np.ndarray] | None = None) -> list[CheckResult]:
-    """One result per column holding identifiers of one kind: truth/person's and any agency column so named.
+def _judge_column(name: str, label: str, df: pd.DataFrame, col: str, key: list[str],
+                  ok: Callable[[pd.Series], np.ndarray], what: str, rule: str) -> CheckResult:
+    """One identifier column: how many present values ``ok`` rejects."""
+    values = _text(df[col])
+    present = values.notna().to_numpy(dtype=bool)
+    bad = present.copy()
+    bad[present] = ~ok(values[present])
+    n, v = int(present.sum()), int(bad.sum())
+    share = v / n if n else 0.0
+    detail = (f"All {n:,} {what} in {label}.{col} are safe ({rule})." if not v else
+              f"{v:,} of {n:,} {what} in {label}.{col} are outside the safe range ({rule}).")
+    return CheckResult(GROUP, name, v == 0, label, col, v, row_examples(df, bad, key),
+                       {"name": "share_outside_safe_range", "value": share, "tolerance": 0.0}, detail)
 
-    ``agency_ok`` (default ``ok``) judges agency columns, whose recorded values may carry typos.
-    """
-    results: list[CheckResult] = []
-    targets: list[tuple[str, pd.DataFrame, str, list[str]]] = []
-    if not run.has("truth", "person"):
-        results.append(CheckResult(GROUP, name, False, "truth/person", truth_column,
-                                   detail=f"truth/person is missing, so its {what} cannot be checked."))
-    else:
-        person = run.truth("person")
-        if truth_column in person.columns:
-            targets.append(("truth/person", person, truth_column, ["person_id"]))
-        else:
-            results.append(CheckResult(GROUP, name, False, "truth/person", truth_column,
-                                       detail=f"truth/person has no {truth_column} column to check."))
-    for label, df, key, _ in _agency_frames(run):
-        targets += [(label, df, col, key) for col in df.columns if str(col).lower() in names]
 
-    for label, df, col, key in targets:
-        values = _text(df[col])
-        present = values.notna().to_numpy(dtype=bool)
-        bad = present.copy()
-        judge = ok if label.startswith("truth/") or agency_ok is None else agency_ok
-        bad[present] = ~judge(values[present])
-        n, v = int(present.sum()), int(bad.sum())
-        share = v / n if n else 0.0
-        detail = (f"All {n:,} {what} in {label}.{col} are safe ({rule})." if not v else
-                  f"{v:,} of {n:,} {what} in {label}.{col} are outside the safe range ({rule}).")
-        results.append(CheckResult(GROUP, name, v == 0, label, col, v, row_examples(df, bad, key),
-                                   {"name": "share_outside_safe_range", "value": share, "tolerance": 0.0}, detail))
-    return results
+#: name -> (truth/person column, agency column names, truth rule, agency rule, what, rule text).
+IDENTIFIERS: dict[str, tuple[str, frozenset[str], Callable, Callable, str, str]] = {}
+
+
+def _truth_identifier(run: RunData, name: str) -> CheckResult:
+    column, _, ok, _, what, rule = IDENTIFIERS[name]
+    person = run.truth("person")
+    if column not in person.columns:
+        return CheckResult.could_not_run(GROUP, name, f"truth/person has no {column} column", "truth/person", column)
+    return _judge_column(name, "truth/person", person, column, ["person_id"], ok, what, rule)
+
+
+def _agency_identifiers(run: RunData, t: AgencyTable, name: str) -> list[CheckResult]:
+    _, names, _, ok, what, rule = IDENTIFIERS[name]
+    df = run.agency_table(t.agency, t.key)
+    return [_judge_column(name, t.label, df, col, list(t.spec.key), ok, what, rule)
+            for col in df.columns if str(col).lower() in names]
+
+
+def _has_column(names: frozenset[str]) -> Callable[[object], bool]:
+    return lambda spec: any(c.name.lower() in names for c in spec.columns)  # type: ignore[attr-defined]
+
+
+IDENTIFIERS["nhs_safe_range"] = ("nhs_number", NHS_COLUMNS, _nhs_ok, _nhs_recorded_ok, "NHS numbers",
+                                 "10 digits in 999 000 0000-999 999 9999 with a valid check digit")
+IDENTIFIERS["upn_safe_range"] = ("upn", UPN_COLUMNS, _upn_ok, _upn_recorded_ok, "UPNs",
+                                 "LA number 999 with a correct check letter")
+IDENTIFIERS["postcode_safe_range"] = ("postcode", POSTCODE_COLUMNS, _postcode_ok, _postcode_ok, "postcodes",
+                                      "in the unallocated ZZ area")
+
+
+@check(GROUP, "nhs_safe_range", id="nhs_safe_range_truth", truth=("person",))
+def nhs_truth(run: RunData) -> CheckResult:
+    """NHS numbers in truth/person are in the never-issued 999 range with valid check digits."""
+    return _truth_identifier(run, "nhs_safe_range")
+
+
+@check(GROUP, "nhs_safe_range", id="nhs_safe_range_agency", each="agency_table", applies=_has_column(NHS_COLUMNS))
+def nhs_agency(run: RunData, t: AgencyTable) -> list[CheckResult]:
+    """Recorded NHS numbers are ten digits in the 999 range (a typo may break the check digit)."""
+    return _agency_identifiers(run, t, "nhs_safe_range")
+
+
+@check(GROUP, "upn_safe_range", id="upn_safe_range_truth", truth=("person",))
+def upn_truth(run: RunData) -> CheckResult:
+    """UPNs in truth/person use LA number 999 with a correct check letter."""
+    return _truth_identifier(run, "upn_safe_range")
+
+
+@check(GROUP, "upn_safe_range", id="upn_safe_range_agency", each="agency_table", applies=_has_column(UPN_COLUMNS))
+def upn_agency(run: RunData, t: AgencyTable) -> list[CheckResult]:
+    """Recorded UPNs are safe UPNs or DfE 'UPN unknown' codes."""
+    return _agency_identifiers(run, t, "upn_safe_range")
+
+
+@check(GROUP, "postcode_safe_range", id="postcode_safe_range_truth", truth=("person",))
+def postcode_truth(run: RunData) -> CheckResult:
+    """Postcodes in truth/person are in the unallocated ZZ area."""
+    return _truth_identifier(run, "postcode_safe_range")
+
+
+@check(GROUP, "postcode_safe_range", id="postcode_safe_range_agency", each="agency_table",
+       applies=_has_column(POSTCODE_COLUMNS))
+def postcode_agency(run: RunData, t: AgencyTable) -> list[CheckResult]:
+    """Recorded postcodes are in the unallocated ZZ area."""
+    return _agency_identifiers(run, t, "postcode_safe_range")
 
 
 def _truth_ids(run: RunData) -> np.ndarray:
@@ -208,35 +246,55 @@ def _truth_ids(run: RunData) -> np.ndarray:
     return np.unique(np.concatenate(parts))
 
 
-def _truth_id_leak(run: RunData) -> list[CheckResult]:
-    """One result per agency table: the share of its id-column values that are truth ids."""
-    truth_ids = pd.Index(_truth_ids(run))
-    if not any(run.has("truth", t) for t in TRUTH_ID_FIELDS):
-        return [CheckResult(GROUP, "truth_id_leak", False, "truth",
-                            detail="The run has no truth tables, so agency ids cannot be compared with truth ids.")]
-    results = []
-    for label, df, _, id_cols in _agency_frames(run):
-        cols = [c for c in id_cols if c in df.columns]
-        total, leaked, leaking = 0, 0, []
-        for col in cols:
-            vals = pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=float)
-            vals = vals[(np.floor(vals) == vals) & (np.abs(vals) < 2.0**62)].astype(np.int64)
-            hit = int((truth_ids.get_indexer(vals) >= 0).sum())
-            total += len(vals)
-            leaked += hit
-            if hit:
-                leaking.append(col)
-        share = leaked / total if total else 0.0
-        passed = share <= ID_LEAK_TOLERANCE
-        if not cols:
-            detail = f"{label} has no id columns, so no truth id can leak through one."
-        elif passed:
-            detail = (f"{leaked:,} of {total:,} id values in {label} ({', '.join(cols)}) equal a truth id, "
-                      f"within the {ID_LEAK_TOLERANCE:g} allowed for chance collisions.")
-        else:
-            detail = (f"{leaked:,} of {total:,} id values in {label} ({share:.3%}) are truth ids, "
-                      f"in {', '.join(leaking)}; agency ids must be keyed ids, never truth ids.")
-        results.append(CheckResult(GROUP, "truth_id_leak", passed, label, None, leaked, leaking[:MAX_EXAMPLES],
-                                   {"name": "share_truth_ids", "value": share, "tolerance": ID_LEAK_TOLERANCE},
-                                   detail))
-    return results
+@check(GROUP)
+def truth_id_leak(run: RunData) -> Iterator[CheckResult]:
+    """Per agency table: the share of its id-column values that are truth ids."""
+    if not any(run.has("truth", name) for name in TRUTH_ID_FIELDS):
+        yield CheckResult.could_not_run(GROUP, "truth_id_leak", "the run has no truth tables to compare ids with",
+                                        "truth")
+        return
+    truth_ids = pd.Index(_truth_ids(run))  # unreadable truth: one "could not run" for the whole check
+    for akey, agency in run.profile.agencies.items():
+        for tkey, spec in agency.tables.items():
+            label = f"{akey}/{spec.name}"
+            if not run.has(akey, spec.name):
+                continue  # table_present reports it
+            try:
+                df = run.agency_table(akey, tkey)
+            except CannotRun as e:
+                yield CheckResult.could_not_run(GROUP, "truth_id_leak", str(e), label)
+                continue
+            yield _id_leak(df, label, [c.name for c in spec.columns if c.id is not None and c.name in df.columns],
+                           truth_ids)
+
+
+def _id_leak(df: pd.DataFrame, label: str, cols: list[str], truth_ids: pd.Index) -> CheckResult:
+    total, leaked, leaking = 0, 0, []
+    for col in cols:
+        vals = pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=float)
+        vals = vals[(np.floor(vals) == vals) & (np.abs(vals) < 2.0**62)].astype(np.int64)
+        hit = int((truth_ids.get_indexer(vals) >= 0).sum())
+        total += len(vals)
+        leaked += hit
+        if hit:
+            leaking.append(col)
+    share = leaked / total if total else 0.0
+    passed = share <= ID_LEAK_TOLERANCE
+    if not cols:
+        detail = f"{label} has no id columns, so no truth id can leak through one."
+    elif passed:
+        detail = (f"{leaked:,} of {total:,} id values in {label} ({', '.join(cols)}) equal a truth id, "
+                  f"within the {ID_LEAK_TOLERANCE:g} allowed for chance collisions.")
+    else:
+        detail = (f"{leaked:,} of {total:,} id values in {label} ({share:.3%}) are truth ids, "
+                  f"in {', '.join(leaking)}; agency ids must be keyed ids, never truth ids.")
+    return CheckResult(GROUP, "truth_id_leak", passed, label, None, leaked, leaking[:MAX_EXAMPLES],
+                       {"name": "share_truth_ids", "value": share, "tolerance": ID_LEAK_TOLERANCE}, detail)
+
+
+
+
+@check(GROUP, reference=True)
+def reference_copies(run: RunData, references: list[tuple[Path, pd.DataFrame | str]]) -> list[CheckResult]:
+    """No synthetic record copies a reference record (exact or all fields but one), beyond a holdout baseline."""
+    return [r for path, frame in references for r in reference_checks(run, path, frame)]

@@ -90,7 +90,9 @@ def test_rules_report_rather_than_raise(base):
             return super().truth(name).drop(columns=["rne"]) if name == "care_episode" else super().truth(name)
 
     results = check_care(Broken(base.path))
-    assert [(r.name, r.passed) for r in results][-1] == ("care_rules", False)
+    broken = [r for r in results if r.name == "care_rules"]
+    assert [(r.status, r.table) for r in broken] == [("could_not_run", None)]
+    assert "rne" in broken[0].detail and broken[0].detail.startswith("could not run")
     spec = run.profile.agencies["ssda903"].tables["episodes"]
     ok = episode_table_rules(run.agency_table("ssda903", "episodes"), spec, "ssda903/episodes")
     assert all(r.passed for r in ok)

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from synth.errors import OutputError
 from synth.validate.core import CheckResult
 from synth.validate.report import MAX_BARS, render_chart, render_html, render_json, write_reports
 
@@ -57,7 +58,8 @@ def test_json_verdict_follows_the_checks():
     assert json.loads(render_json(passing(), META))["verdict"]["passed"] is True
     doc = json.loads(render_json(mixed(), META))
     assert doc["verdict"]["passed"] is False
-    assert doc["verdict"]["groups"]["integrity"] == {"passed": False, "checks": 2, "failed": 1}
+    assert doc["verdict"]["groups"]["integrity"] == {"passed": False, "checks": 2, "failed": 1, "could_not_run": 0,
+                                                     "skipped": 0}
     assert doc["verdict"]["groups"]["privacy"]["passed"] is True
 
 
@@ -176,10 +178,20 @@ def test_report_of_300_checks_stays_small():
 
 
 def test_write_reports(tmp_path):
-    json_path, html_path = tmp_path / "a" / "report.json", tmp_path / "b" / "report.html"
+    json_path, html_path = tmp_path / "report.json", tmp_path / "b.html"
     write_reports(mixed(), META, json_path, html_path)
     assert json.loads(json_path.read_text(encoding="utf-8"))["verdict"]["passed"] is False
     assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.html", "report.json"]  # no temporary left
+
+
+@pytest.mark.parametrize("where", ["missing/report.json", "afile/report.json", "."])
+def test_write_reports_refuses_a_destination_it_cannot_use(tmp_path, where):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(OutputError, match="--json") as e:
+        write_reports(passing(), META, tmp_path / where, None)
+    assert len(str(e.value).splitlines()) == 1
+    assert not (tmp_path / "missing").exists()
 
 
 @pytest.mark.parametrize("which", ["json", "html"])

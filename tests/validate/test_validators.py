@@ -4,6 +4,8 @@ import shutil
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import make_run
 
@@ -47,7 +49,8 @@ def _rewrite(path, folder, name, fn):
     p = path / folder / f"{name}.parquet"
     df = pd.read_parquet(p)
     fn(df)
-    df.to_parquet(p, index=False)
+    # Keep the file's own schema: only the values change, as when a generator bug writes them.
+    pq.write_table(pa.Table.from_pandas(df, schema=pq.read_schema(p), preserve_index=False), p)
 
 
 def test_orphaned_foreign_keys_fail_foreign_key_resolves_only(base, tmp_path):

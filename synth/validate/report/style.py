@@ -44,6 +44,8 @@ code{background:#f0f3f6;border-radius:3px;padding:0 4px;margin:0 3px 2px 0;displ
 overflow-wrap:anywhere}
 .pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:11px;font-weight:700;letter-spacing:.04em}
 .pill.pass{background:#dcf5e3;color:#166329}.pill.fail{background:#fde3e0;color:#a11d12}
+.pill.cnr{background:#fdebd0;color:#8a4b00}.pill.skip{background:#e9edf1;color:#52606d}
+tr.cnr td{background:#fff8ec}tr.skip td{color:#52606d}.card.cnr{border-color:#f3c98b}
 .empty{background:#fff;border:1px dashed #c8d0d9;border-radius:8px;padding:12px 16px;color:#616e7c}
 .charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:14px}
 .card{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 12px 8px}
