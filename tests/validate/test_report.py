@@ -199,3 +199,39 @@ def test_write_reports_skips_none(tmp_path, which):
     path = tmp_path / f"report.{which}"
     write_reports(passing(), META, path if which == "json" else None, path if which == "html" else None)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+# --- statuses ----------------------------------------------------------------------------------------
+
+def with_statuses() -> list[CheckResult]:
+    return passing() + [
+        CheckResult.could_not_run("integrity", "primary_key_unique", "cafcass_england/case is missing",
+                                  "cafcass_england/case"),
+        CheckResult.skipped("realism", "figure:alf_match_rate", "needs agency cafcass_cymru"),
+    ]
+
+
+def test_json_carries_each_status_and_counts_them_per_group():
+    doc = json.loads(render_json(with_statuses(), META))
+    assert [r["status"] for r in doc["results"]] == ["passed", "passed", "passed", "could_not_run", "skipped"]
+    assert [r["passed"] for r in doc["results"][3:]] == [False, True]
+    groups = doc["verdict"]["groups"]
+    assert groups["integrity"] == {"passed": False, "checks": 2, "failed": 0, "could_not_run": 1, "skipped": 0}
+    assert groups["realism"]["passed"] is True and groups["realism"]["skipped"] == 1
+    assert doc["verdict"]["passed"] is False
+
+
+def test_html_shows_could_not_run_first_and_skipped_with_its_reason():
+    page = render_html(with_statuses(), META)
+    assert 'data-verdict="FAIL"' in page
+    assert "1 of 5 checks could not run, 1 skipped" in page
+    assert '<span class="pill cnr">COULD NOT RUN</span>' in page
+    assert '<span class="pill skip">SKIPPED</span>' in page
+    assert "could not run: cafcass_england/case is missing" in page
+    assert "skipped: needs agency cafcass_cymru" in page
+
+
+def test_a_skipped_check_alone_does_not_fail_the_verdict():
+    results = passing() + [CheckResult.skipped("realism", "figure:x", "needs agency a")]
+    assert 'data-verdict="PASS"' in render_html(results, META)
+    assert json.loads(render_json(results, META))["verdict"]["passed"] is True
