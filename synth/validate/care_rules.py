@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.validate.core import CheckResult, RunData, examples_of
+from synth.profile.models import Table
+from synth.validate.core import CheckResult, RunData, mask_result
 from synth.validate.registry import AgencyTable, check, registered
 
 RNE = ("S", "L", "P", "T", "B", "U")
@@ -40,14 +41,7 @@ LS_RANK = {"V2": 0, "C1": 1, "C2": 2, "E1": 2}
 EPISODE_SOURCE = "cla_episode_year"
 
 
-def _res(name, table, column, bad, df, key, detail, group="integrity") -> CheckResult:
-    bad = np.asarray(bad, dtype=bool)
-    n = int(bad.sum())
-    return CheckResult(group=group, name=name, table=table, column=column, passed=n == 0, violations=n,
-                       examples=examples_of(df, bad, key) if n else [], detail=detail)
-
-
-def _d(s) -> pd.Series:
+def _d(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce", cache=False)
 
 
@@ -88,15 +82,15 @@ def truth_rules(eps: pd.DataFrame, person: pd.DataFrame, end: pd.Timestamp) -> l
     nxt_start = start.shift(-1)
     rec = e["reason_ceased"]
     out = [
-        _res("care_episodes_contiguous", t, "start_date", same & (nxt_start != stop).to_numpy(), e, key,
+        mask_result("care_episodes_contiguous", t, "start_date", same & (nxt_start != stop).to_numpy(), e, key,
              "within a period of care each episode starts the day the previous one ends"),
-        _res("care_x1_chain", t, "reason_ceased", same != (rec == "X1").to_numpy(), e, key,
+        mask_result("care_x1_chain", t, "reason_ceased", same != (rec == "X1").to_numpy(), e, key,
              "REC is X1 exactly when the period continues with another episode"),
-        _res("care_no_zero_length", t, "end_date", (stop.notna() & (stop <= start)).to_numpy(), e, key,
+        mask_result("care_no_zero_length", t, "end_date", (stop.notna() & (stop <= start)).to_numpy(), e, key,
              "no episode starts and ends on the same day (or ends before it starts)"),
-        _res("care_rec_iff_ended", t, "reason_ceased", (stop.notna() != rec.notna()).to_numpy(), e, key,
+        mask_result("care_rec_iff_ended", t, "reason_ceased", (stop.notna() != rec.notna()).to_numpy(), e, key,
              "REC is recorded exactly when the episode has ended"),
-        _res("care_period_starts_with_s", t, "rne", first != (e["rne"] == "S").to_numpy(), e, key,
+        mask_result("care_period_starts_with_s", t, "rne", first != (e["rne"] == "S").to_numpy(), e, key,
              "a period of care starts with RNE S and only then"),
     ]
     bad_codes = np.zeros(len(e), dtype=bool)
@@ -105,22 +99,22 @@ def truth_rules(eps: pd.DataFrame, person: pd.DataFrame, end: pd.Timestamp) -> l
                                  ("reason_ceased", REC, True), ("reason_place_change", REASON_PLACE_CHANGE, True)):
         v = e[col]
         bad_codes |= (~v.isin(codes) & ~(blank_ok & v.isna())).to_numpy()
-    out.append(_res("care_codes", t, None, bad_codes, e, key, "RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC and "
+    out.append(mask_result("care_codes", t, None, bad_codes, e, key, "RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC and "
                     "REASON_PLACE_CHANGE are in the DfE code lists (schemas.md 3.2)"))
     rank = e["legal_status"].map(LS_RANK)
     before = rank.groupby([e["person_id"], e["period"]]).cummax().shift(1)
     back = (rank < before).to_numpy() & ~first & rank.notna().to_numpy()
-    out.append(_res("care_legal_status_order", t, "legal_status", back, e, key,
+    out.append(mask_result("care_legal_status_order", t, "legal_status", back, e, key,
                     "legal status moves forward within a period: V2, then C1, then C2/E1"))
     adopted = e["reason_ceased"].isin(["E11", "E12"])
     placed = (e["legal_status"] == "E1") & e["placement"].isin(["A3", "A4", "A5", "A6"])
-    out.append(_res("care_adoption_after_placement_order", t, "reason_ceased", (adopted & ~placed).to_numpy(),
+    out.append(mask_result("care_adoption_after_placement_order", t, "reason_ceased", (adopted & ~placed).to_numpy(),
                     e, key, "E11/E12 end an adoption placement (A3-A6) under a placement order (E1)"))
     dob = _d(e["person_id"].map(person.set_index("person_id")["date_of_birth"]))
     month = dob.dt.to_period("M")
     adult = (month + 216).dt.to_timestamp() + (dob - month.dt.to_timestamp())  # 29 February -> 1 March
     bad_life = (start < dob) | (stop > adult) | (start > end) | (stop > end) | dob.isna()
-    out.append(_res("care_dates_in_life", t, "start_date", bad_life.to_numpy(), e, key,
+    out.append(mask_result("care_dates_in_life", t, "start_date", bad_life.to_numpy(), e, key,
                     "episodes lie between birth and the 18th birthday and not after the period end"))
     return out
 
@@ -140,19 +134,19 @@ def follows_orders(eps: pd.DataFrame, pc: pd.DataFrame) -> CheckResult:
     cover = cover[(cover["start"] <= cover["day"]) & (cover["stop"].isna() | (cover["stop"] > cover["day"]))]
     bad_ids |= set(cover.loc[cover["legal_status"] != "C2", "episode_id"])
     bad = eps["episode_id"].isin(bad_ids).to_numpy()
-    return _res("care_follows_orders", "truth/care_episode", "reason_ceased", bad, eps, ["episode_id"],
+    return mask_result("care_follows_orders", "truth/care_episode", "reason_ceased", bad, eps, ["episode_id"],
                 "E45-E48 end care on the day of an SGO and E41 on a child arrangements order; a child looked "
                 "after when a care order is made is on C2 from that day", group="realism")
 
 
-def _col(spec, field: str, default: str) -> str:
+def _col(spec: Table, field: str, default: str) -> str:
     for c in spec.columns:
         if c.field == field or (field == "#person" and c.id == "person"):
             return c.name
     return default
 
 
-def episode_table_rules(df: pd.DataFrame, spec, label: str) -> list[CheckResult]:
+def episode_table_rules(df: pd.DataFrame, spec: Table, label: str) -> list[CheckResult]:
     """The 903 episode rules on one agency table made from cla_episode_year."""
     child, year = _col(spec, "#person", "CHILD"), _col(spec, "year", "YEAR")
     decom, dec = _col(spec, "episode_id.start_date", "DECOM"), _col(spec, "end_date", "DEC")
@@ -168,12 +162,12 @@ def episode_table_rules(df: pd.DataFrame, spec, label: str) -> list[CheckResult]
     open_mid = same & e["_end"].isna().to_numpy()
     e = e.reset_index(drop=True)
     return [
-        _res("903_episodes_contiguous", label, decom, gap, e, key,
+        mask_result("903_episodes_contiguous", label, decom, gap, e, key,
              "an episode ending with X1 is followed the same day by the next episode"),
-        _res("903_x1_chain", label, rec, unchained, e, key,
+        mask_result("903_x1_chain", label, rec, unchained, e, key,
              "after an episode that ends a period (REC not X1) the child's next episode starts a period (RNE S)"),
-        _res("903_dec_blank_only_last", label, dec, open_mid, e, key,
+        mask_result("903_dec_blank_only_last", label, dec, open_mid, e, key,
              "DEC is blank only on the child's last episode of the year"),
-        _res("903_rec_iff_dec", label, rec, (e["_end"].notna() != e[rec].notna()).to_numpy(), e, key,
+        mask_result("903_rec_iff_dec", label, rec, (e["_end"].notna() != e[rec].notna()).to_numpy(), e, key,
              "REC is recorded exactly when DEC is"),
     ]

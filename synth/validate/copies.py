@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -95,12 +96,12 @@ def _targets(run: RunData, stem: str) -> list[_Target]:
     for akey, agency in run.profile.agencies.items():
         for tkey, spec in agency.tables.items():
             if spec.name.lower() == s:
-                found.append(_Target(f"{akey}/{spec.name}", lambda a=akey, t=tkey: run.agency_table(a, t),
+                found.append(_Target(f"{akey}/{spec.name}", partial(run.agency_table, akey, tkey),
                                      list(spec.key), [c.name for c in spec.columns if c.id is not None]))
     for table in TRUTH_TABLE_NAMES:
         if table == s:
             key = [id_field(table)] if table in TRUTH_TABLES else []
-            found.append(_Target(f"truth/{table}", lambda t=table: run.truth(t), key, []))
+            found.append(_Target(f"truth/{table}", partial(run.truth, table), key, []))
     return found or [_Target("truth/person", lambda: run.truth("person"), ["person_id"], [])]
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synth.errors import InputError, ProfileError
@@ -115,6 +116,15 @@ def examples_of(df: pd.DataFrame, mask: Any, key: list[str]) -> list:
     return [tuple(r) for r in rows.itertuples(index=False, name=None)]
 
 
+def mask_result(name: str, table: str | None, column: str | None, bad: Any, df: pd.DataFrame, key: list[str],
+                detail: str, group: str = "integrity") -> CheckResult:
+    """The result of a row rule: passed when no row of ``df`` is ``bad``, with example keys otherwise."""
+    bad = np.asarray(bad, dtype=bool)
+    n = int(bad.sum())
+    return CheckResult(group=group, name=name, table=table, column=column, passed=n == 0, violations=n,
+                       examples=examples_of(df, bad, key) if n else [], detail=detail)
+
+
 def one_line(text: object, limit: int = 240) -> str:
     """``text`` on one line, at most ``limit`` characters (for reasons quoted from libraries)."""
     s = re.sub(r"\s+", " ", str(text)).strip()
@@ -134,7 +144,7 @@ class RunData:
         ProfileError: when the profile given with ``profile`` cannot be loaded.
     """
 
-    def __init__(self, path: Path, profile: str | Path | None = None):
+    def __init__(self, path: Path, profile: str | Path | None = None) -> None:
         self.path = Path(path)
         self.manifest = _read_manifest(self.path)
         mpath = self.path / "manifest.json"

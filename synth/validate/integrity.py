@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from synth.export.arrow import ARROW_TYPES, TRUTH_OUTPUTS, read_schema, truth_schema
-from synth.validate.core import CheckResult, RunData, examples_of
+from synth.profile.models import Table
+from synth.validate.core import CheckResult, RunData, mask_result
 from synth.validate.registry import AgencyTable, check
 from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
@@ -24,14 +25,7 @@ LSOA = r"^[EW]01\d{6}$"
 YEAR = 365.25
 
 
-def _result(name, table, column, bad: pd.Series | np.ndarray, df, key, detail, group="integrity") -> CheckResult:
-    bad = np.asarray(bad, dtype=bool)
-    n = int(bad.sum())
-    return CheckResult(group=group, name=name, table=table, column=column, passed=n == 0, violations=n,
-                       examples=examples_of(df, bad, key) if n else [], detail=detail)
-
-
-def _key(spec, df: pd.DataFrame) -> list[str]:
+def _key(spec: Table, df: pd.DataFrame) -> list[str]:
     return [k for k in spec.key if k in df.columns]
 
 
@@ -110,7 +104,7 @@ def agency_primary_key(run: RunData, t: AgencyTable) -> CheckResult:
         return CheckResult.could_not_run("integrity", "primary_key_unique", f"key column {', '.join(gone)} is missing",
                                          t.label, ",".join(t.spec.key))
     bad = df.duplicated(key, keep=False) | df[key].isna().any(axis=1)
-    return _result("primary_key_unique", t.label, ",".join(key), bad, df, key,
+    return mask_result("primary_key_unique", t.label, ",".join(key), bad, df, key,
                    f"key ({', '.join(key)}) is unique and never blank")
 
 
@@ -125,21 +119,21 @@ def column_rules(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
         values = df[col.name]
         k = key or [col.name]
         if col.required:
-            yield _result("required_not_blank", t.label, col.name, values.isna(), df, k,
+            yield mask_result("required_not_blank", t.label, col.name, values.isna(), df, k,
                           "a required column has no blanks")
         if col.codes is not None:
             allowed = {str(c) for c in col.codes}
             shown = values.astype("Int64") if col.type == "int64" else values  # nulls read as float
             bad = values.notna() & ~shown.astype(str).isin(allowed)
-            yield _result("code_list", t.label, col.name, bad, df, k,
+            yield mask_result("code_list", t.label, col.name, bad, df, k,
                           f"values are in the declared code list ({len(allowed)} codes)")
         if any(tr.name == "week_of_birth" for tr in col.transforms):
             d = pd.to_datetime(values, errors="coerce")
-            yield _result("wob_is_monday", t.label, col.name, d.notna() & (d.dt.weekday != 0), df, k,
+            yield mask_result("wob_is_monday", t.label, col.name, d.notna() & (d.dt.weekday != 0), df, k,
                           "WOB is the Monday on or before the birth")
         if col.field and col.field.endswith("lsoa_code"):
             bad = values.notna() & ~values.astype(str).str.match(LSOA)
-            yield _result("lsoa_format", t.label, col.name, bad, df, k,
+            yield mask_result("lsoa_format", t.label, col.name, bad, df, k,
                           "LSOA codes look like E01/W01 followed by six digits")
 
 
@@ -157,7 +151,7 @@ def resolves_to_truth(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
         values = df[col.name]
         person_ids = pd.to_numeric(values, errors="coerce") if col.type == "string" else values
         bad = values.notna() & ~person_ids.isin(held)
-        yield _result("resolves_to_truth", t.label, col.name, bad, df, key or [col.name],
+        yield mask_result("resolves_to_truth", t.label, col.name, bad, df, key or [col.name],
                       "every person id is in truth/links (the agency-record -> person map)")
 
 
@@ -174,7 +168,7 @@ def foreign_key_resolves(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
         bad = np.zeros(len(df), dtype=bool)
         bad[np.flatnonzero(df[fk.columns].notna().all(axis=1))] = (merged["_merge"] == "left_only").to_numpy()
         target = agency.tables[fk.references].name
-        yield _result("foreign_key_resolves", t.label, ",".join(fk.columns), bad, df,
+        yield mask_result("foreign_key_resolves", t.label, ",".join(fk.columns), bad, df,
                       _key(t.spec, df) or fk.columns,
                       f"({', '.join(fk.columns)}) -> {target}({', '.join(fk.ref_columns)})")
 
@@ -211,7 +205,7 @@ def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
     fields = TRUTH_TABLES[name]
     t = run.truth(name)
     idf = next(iter(fields))
-    yield _result("primary_key_unique", f"truth/{name}", idf, t[idf].duplicated(keep=False) | t[idf].isna(),
+    yield mask_result("primary_key_unique", f"truth/{name}", idf, t[idf].duplicated(keep=False) | t[idf].isna(),
                   t, [idf], f"{idf} is unique")
     for f in fields:
         target = REFERENCES.get(f)
@@ -219,7 +213,7 @@ def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
             continue
         ref_ids = run.truth(target)[next(iter(TRUTH_TABLES[target]))]
         bad = t[f].notna() & ~t[f].isin(ref_ids)
-        yield _result("foreign_key_resolves", f"truth/{name}", f, bad, t, [idf], f"{f} -> {target}")
+        yield mask_result("foreign_key_resolves", f"truth/{name}", f, bad, t, [idf], f"{f} -> {target}")
 
 
 @check("integrity", "identifier_formats", truth=("person",))
@@ -236,13 +230,13 @@ def formats(run: RunData) -> list[CheckResult]:
     upn_ok = np.ones(len(p), dtype=bool)
     upn_ok[has.to_numpy()] = ids.upn_is_valid(upn[has].astype(str).to_numpy())
     return [
-        _result("nhs_number_format", "truth/person", "nhs_number", ~valid, p, key,
+        mask_result("nhs_number_format", "truth/person", "nhs_number", ~valid, p, key,
                 "10 digits with a valid mod-11 check digit"),
-        _result("upn_format", "truth/person", "upn", ~upn_ok, p, key, "13 characters with a correct check letter"),
-        _result("postcode_format", "truth/person", "postcode",
+        mask_result("upn_format", "truth/person", "upn", ~upn_ok, p, key, "13 characters with a correct check letter"),
+        mask_result("postcode_format", "truth/person", "postcode",
                 p["postcode"].notna() & ~p["postcode"].astype(str).str.match(POSTCODE), p, key,
                 "postcode has the UK outward/inward shape"),
-        _result("lsoa_format", "truth/person", "lsoa_code", ~p["lsoa_code"].astype(str).str.match(LSOA), p, key,
+        mask_result("lsoa_format", "truth/person", "lsoa_code", ~p["lsoa_code"].astype(str).str.match(LSOA), p, key,
                 "LSOA codes look like E01/W01 followed by six digits"),
     ]
 
@@ -261,9 +255,9 @@ def child_ages(run: RunData) -> list[CheckResult]:
     bad = (c["dob"] > c["issue"]) & ~c["unborn_at_issue"].astype(bool)
     age = (c["issue"] - c["dob"]).dt.days
     return [
-        _result("born_before_issue", "truth/proceeding_child", "person_id", bad, c, ["pc_id"],
+        mask_result("born_before_issue", "truth/proceeding_child", "person_id", bad, c, ["pc_id"],
                 "children are born before issue unless unborn at issue"),
-        _result("age_matches_dates", "truth/proceeding_child", "age_at_issue_days",
+        mask_result("age_matches_dates", "truth/proceeding_child", "age_at_issue_days",
                 age.notna() & (age != c["age_at_issue_days"]), c, ["pc_id"],
                 "age at issue equals the issue date minus the date of birth"),
     ]
@@ -274,7 +268,7 @@ def issue_before_disposal(run: RunData) -> CheckResult:
     """Disposal comes after issue."""
     proc = run.truth("proceeding")
     issue, disp = _dates(proc["issue_date"]), _dates(proc["disposal_date"])
-    return _result("issue_before_disposal", "truth/proceeding", "disposal_date",
+    return mask_result("issue_before_disposal", "truth/proceeding", "disposal_date",
                    disp.notna() & (disp <= issue), proc, ["proceeding_id"], "disposal comes after issue")
 
 
@@ -287,7 +281,7 @@ def hearing_inside_proceeding(run: RunData) -> CheckResult:
     hd = _dates(h["hearing_date"])
     lo = _dates(h["proceeding_id"].map(pi["issue_date"]))
     hi = _dates(h["proceeding_id"].map(pi["disposal_date"])).fillna(end)
-    return _result("hearing_inside_proceeding", "truth/hearing", "hearing_date", (hd < lo) | (hd > hi), h,
+    return mask_result("hearing_inside_proceeding", "truth/hearing", "hearing_date", (hd < lo) | (hd > hi), h,
                    ["hearing_id"], "hearings fall between issue and disposal (or the period end)")
 
 
@@ -301,7 +295,7 @@ def parent_age_at_birth(run: RunData) -> Iterator[CheckResult]:
         pid = kids[f"{role}_id"]
         age = (_dates(kids["date_of_birth"]) - _dates(pid.map(dob))).dt.days / YEAR
         bad = pid.notna() & ((age < lo_age) | (age > hi_age))
-        yield _result(f"{role}_age_at_birth", "truth/person", f"{role}_id", bad, kids, ["person_id"],
+        yield mask_result(f"{role}_age_at_birth", "truth/person", f"{role}_id", bad, kids, ["person_id"],
                       f"{role}s are {lo_age}-{hi_age} years old at each birth")
 
 
@@ -313,7 +307,7 @@ def no_action_after_death(run: RunData) -> CheckResult:
     died = run.truth("person").set_index("person_id")["date_of_death"]
     death = _dates(party["person_id"].map(died))
     acted = _dates(party["proceeding_id"].map(pi["issue_date"]))
-    return _result("no_action_after_death", "truth/proceeding_party", "person_id",
+    return mask_result("no_action_after_death", "truth/proceeding_party", "person_id",
                    death.notna() & (acted > death), party, ["party_id"],
                    "nobody is a party to a proceeding issued after their death")
 

@@ -8,6 +8,7 @@ tables by name, SDV's quality report compares them with the synthetic tables.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,16 +37,17 @@ def sdv_reports(run: RunData, reference: Path | None) -> dict:
         from sdv.evaluation.multi_table import evaluate_quality, run_diagnostic
     from sdv.metadata import Metadata
 
-    out = {"status": "ok", "agencies": {}}
+    agencies: dict[str, dict[str, Any]] = {}
+    out: dict[str, Any] = {"status": "ok", "agencies": agencies}
     for akey, agency in run.profile.agencies.items():
         meta_dict, _notes = sdv_metadata(agency)
         try:
             metadata = Metadata.load_from_dict(meta_dict)
         except Exception as e:  # noqa: BLE001 - report SDV's complaint, never crash
-            out["agencies"][akey] = {"metadata_error": f"{type(e).__name__}: {e}"}
+            agencies[akey] = {"metadata_error": f"{type(e).__name__}: {e}"}
             continue
         data = {t.name: run.agency_table(akey, key) for key, t in agency.tables.items()}
-        entry = {}
+        entry: dict[str, Any] = {}
         try:
             diag = run_diagnostic(data, data, metadata, verbose=False)
             entry["diagnostic_score"] = float(diag.get_score())
@@ -66,5 +68,5 @@ def sdv_reports(run: RunData, reference: Path | None) -> dict:
                     entry["quality_error"] = f"{type(e).__name__}: {e}"
             else:
                 entry["quality"] = "skipped: the reference folder lacks some of this agency's tables"
-        out["agencies"][akey] = entry
+        agencies[akey] = entry
     return out
