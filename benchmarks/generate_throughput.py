@@ -22,8 +22,9 @@ from pathlib import Path
 def run_size(profile: str, families: int, workdir: Path) -> dict:
     """Generate ``families`` in a child process; return timings, counts and peak RSS."""
     out = workdir / f"{profile}-{families}"
-    code = ("import sys; from pathlib import Path; from synth.profile.loader import load_profile; "
-            "from synth.engine.local import generate; "
+    code = ("import sys; from pathlib import Path; from synth.profile.loader import load_profile\n"
+            "try:\n    from synth.pipeline import generate\n"
+            "except ImportError:  # before issue 10\n    from synth.engine.local import generate\n"
             f"generate(load_profile({profile!r}), Path({str(out)!r}), families={families}, force=True)")
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

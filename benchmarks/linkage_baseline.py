@@ -16,10 +16,10 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-from synth.engine.local import generate
 from synth.linkage.deterministic import link_exact
 from synth.linkage.io import open_run, read_linkage
 from synth.linkage.score import score
+from synth.pipeline import generate
 from synth.profile.loader import load_profile
 
 PAIRS = [("cafcass_cymru", "wds"), ("cafcass_england", "cafcass_england"), ("cafcass_cymru", "cafcass_cymru")]

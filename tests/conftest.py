@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from synth.engine.local import generate
+from synth.pipeline import generate
 from synth.profile.loader import load_profile
 from synth.world.schema import TRUTH_TABLES
 

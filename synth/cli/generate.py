@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from synth.engine.local import check_destination, check_request, default_run_name, generate
-from synth.engine.workers import ENGINES, check_engine
-from synth.errors import InputError
-from synth.profile.loader import load_profile, with_agencies
+from synth.engine.workers import ENGINES
+from synth.pipeline import check_sizes, resolve, run
+from synth.profile.loader import load_profile
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -46,27 +45,19 @@ def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, sche
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    if families is not None and families < 1:
-        raise InputError(f"--families {families} is impossible; give a positive number of families")
-    loaded = with_agencies(load_profile(profile), [a.strip() for a in agencies.split(",") if a.strip()]
-                           if agencies else None)
-    prof = loaded.profile
-    n = prof.size.families if families is None else families
-    s = prof.seed if seed is None else seed
-    out = out or Path("output") / default_run_name(prof.name, s, n)
-    check_request(n, _formats(fmt))
-    check_engine(engine, workers, scheduler)
-    check_destination(out, force)
+    check_sizes(families, seed, _formats(fmt), workers)  # before loading the profile: cheapest first
+    request = resolve(load_profile(profile), families=families, seed=seed, formats=_formats(fmt),
+                      agencies=[a.strip() for a in agencies.split(",") if a.strip()] if agencies else None,
+                      out=out, force=force, workers=workers, engine=engine, scheduler=scheduler,
+                      duckdb=not no_duckdb, validate=not no_validate)
+    prof, n, s = request.loaded.profile, request.families, request.seed
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("families"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("families", total=n)
-        result = generate(loaded, out, families=n, seed=s, formats=_formats(fmt), force=force,
-                          workers=workers,
-                          engine=engine, scheduler=scheduler, duckdb=not no_duckdb,
-                          on_progress=lambda done, total: bar.update(task, completed=done))
+        result = run(request, on_progress=lambda done, total: bar.update(task, completed=done))
     passed = True
-    if not no_validate:
+    if request.validate:
         from synth.cli.validate import run_validation
 
         passed = run_validation(result.path, quiet=True)
@@ -85,7 +76,7 @@ def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, sche
     secs = result.timings.get("total_s", 0.0)
     rate = n / result.timings["generate_s"] if result.timings.get("generate_s") else 0
     out_console.print(f"Wrote {result.path} in {secs:.1f} s ({rate:,.0f} families/s).")
-    if not no_validate:
+    if request.validate:
         verdict = "all checks pass" if passed else "SOME CHECKS FAIL (see report.html; `synth validate` for details)"
         out_console.print(f"Validation: {verdict}; reports in {result.path}/report.html and report.json.")
         if not passed:

@@ -1,11 +1,13 @@
 """The ``synth`` command: a thin click layer over the library.
 
 Every :class:`~synth.errors.SynthError` becomes one line per problem on stderr and exit code 2;
-anything else is a bug and keeps its traceback.
+anything else is a bug and keeps its traceback. SIGINT and SIGTERM unwind the command (so its
+staging folder is removed) and exit 130 and 143.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -20,8 +22,26 @@ from synth.cli.validate import validate_cmd
 from synth.errors import SynthError
 
 
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM, so ``finally`` blocks and staging clean-up run."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    # Further signals are ignored while the command cleans up (a second Ctrl-C must not leave a
+    # half-removed staging folder).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+def install_signal_handlers() -> None:
+    """Make SIGINT and SIGTERM raise in the main thread (exit 130 and 143 after clean-up)."""
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+
 class SynthGroup(click.Group):
-    """A group that turns user errors into a clean message and exit code 2."""
+    """A group that turns user errors into a clean message and exit code 2, and signals into 130/143."""
 
     def invoke(self, ctx):
         try:
@@ -30,6 +50,12 @@ class SynthGroup(click.Group):
             for line in str(e).splitlines() or [type(e).__name__]:
                 click.echo(f"error: {line}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted (SIGINT); unfinished output removed", err=True)
+            sys.exit(130)
+        except Terminated:
+            click.echo("error: terminated (SIGTERM); unfinished output removed", err=True)
+            sys.exit(143)
 
 
 @click.group(cls=SynthGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,4 +76,5 @@ cli.add_command(returns_cmd)
 
 def main() -> None:
     """Console-script entry point."""
+    install_signal_handlers()
     cli()

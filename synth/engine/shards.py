@@ -7,6 +7,7 @@ the writer puts the results in shard order, giving identical bytes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,15 +16,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from synth.export.arrow import TRUTH_EXTRAS, TRUTH_OUTPUTS, agency_schema, to_arrow, truth_schema
-from synth.export.writers import TableWriter
+from synth.export.writers import TableWriter, part_path
 from synth.profile.models import Profile
+from synth.rng import FAMILIES_PER_SHARD
 from synth.views.project import project_agency
 from synth.world.context import WorldContext
 from synth.world.schema import TRUTH_TABLES
 from synth.world.truth import simulate_shard
-
-#: Folder (inside the run's staging folder) for CSV parts before they are joined into one file.
-CSV_PARTS = ".csv-parts"
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,10 @@ class RunSpec:
         return agency_schema(next(t for t in agency.tables.values() if t.name == name))
 
 
-def part_path(parts_dir: Path, key: str, shard: int, csv: bool = False) -> Path:
-    """Where shard ``shard`` of table ``key`` is written."""
-    if csv:
-        return parts_dir / CSV_PARTS / key / f"part-{shard:05d}.csv"
-    return parts_dir / f"{key}.parquet" / f"part-{shard:05d}.parquet"
+def shard_sizes(families: int) -> list[int]:
+    """Families in each shard: full shards of :data:`~synth.rng.FAMILIES_PER_SHARD`, the last one partial."""
+    n = math.ceil(families / FAMILIES_PER_SHARD)
+    return [min(FAMILIES_PER_SHARD, families - s * FAMILIES_PER_SHARD) for s in range(n)]
 
 
 def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table] | dict[str, int]:

@@ -8,6 +8,7 @@ written from the results are byte-identical whichever engine made them.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
@@ -73,7 +74,8 @@ def run_shards(spec: RunSpec, sizes: list[int], workers: int = 1, engine: str = 
             yield shard, compute_shard(spec, shard, n)
         return
     # The run's spec is sent to each worker once (initializer), not pickled with every shard.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,))
+    try:
         pending = {}
         next_submit = 0
         for shard in range(len(sizes)):
@@ -81,6 +83,12 @@ def run_shards(spec: RunSpec, sizes: list[int], workers: int = 1, engine: str = 
                 pending[next_submit] = pool.submit(_worker_shard, next_submit, sizes[next_submit])
                 next_submit += 1
             yield shard, pending.pop(shard).result()
+    except BaseException:
+        # A failure or a signal: drop the shards not started; wait for those running (they write
+        # into the staging folder, which is removed only after they are done).
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 _WORKER_SPEC: RunSpec | None = None
@@ -88,6 +96,7 @@ _WORKER_SPEC: RunSpec | None = None
 
 def _init_worker(spec: RunSpec) -> None:
     global _WORKER_SPEC
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the driver's handler (synth.cli.main) is for the driver
     _WORKER_SPEC = spec
 
 

@@ -7,6 +7,8 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from synth.export.staging import GENERATOR
+
 PACKAGES = ("numpy", "pandas", "pyarrow", "duckdb", "faker", "pydantic", "pyyaml", "click")
 
 
@@ -24,8 +26,12 @@ def synth_version() -> str:
 
 
 def write_manifest(path: Path, content: dict) -> None:
-    """Write ``manifest.json`` with package versions added."""
-    body = dict(content)
+    """Write ``manifest.json`` with the generator marker and package versions added.
+
+    The ``generator`` field marks the folder as a synth output, which ``--force`` may replace
+    (:func:`synth.export.staging.is_synth_output`).
+    """
+    body = {"generator": GENERATOR, **content}
     body["synth_version"] = synth_version()
     body["python"] = platform.python_version()
     body["packages"] = {p: package_version(p) for p in PACKAGES}

@@ -7,6 +7,7 @@ ISO dates.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 ROW_GROUP_ROWS = 131_072
+#: Folder (inside the run's staging folder) for CSV parts before they are joined into one file.
+CSV_PARTS = ".csv-parts"
+
+
+def part_path(parts_dir: Path, key: str, shard: int, csv: bool = False) -> Path:
+    """Where shard ``shard`` of table ``key`` is written under ``parts_dir`` (Parquet, or CSV with ``csv``)."""
+    if csv:
+        return parts_dir / CSV_PARTS / key / f"part-{shard:05d}.csv"
+    return parts_dir / f"{key}.parquet" / f"part-{shard:05d}.parquet"
 
 
 class TableWriter:
@@ -77,3 +87,25 @@ class TableWriter:
                 self._csv.close()
         except Exception:  # noqa: BLE001 - best effort on an already failing run
             pass
+
+
+def join_csv_parts(folder: Path, keys: list[str], n_shards: int) -> None:
+    """Join each table's CSV parts (in shard order, one header) into ``<key>.csv``; drop the parts.
+
+    Args:
+        folder: the run's staging folder; parts are read from ``.csv-parts/<key>/part-NNNNN.csv``.
+        keys: output tables as ``folder/name``.
+        n_shards: number of shards (parts per table).
+    """
+    parts_dir = folder / CSV_PARTS
+    for key in keys:
+        target = folder / f"{key}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for shard in range(n_shards):
+                with part_path(folder, key, shard, csv=True).open("rb") as part:
+                    header = part.readline()
+                    if shard == 0:
+                        out.write(header)
+                    shutil.copyfileobj(part, out)
+    shutil.rmtree(parts_dir)

@@ -42,7 +42,7 @@ def read_training(reader: Reader, agency: Agency) -> dict[str, pd.DataFrame]:
 def check_profile(profile: Path, agency_key: str, training: dict[str, pd.DataFrame],
                   families: int = FAMILIES) -> list[dict]:
     """Generate ``families`` from ``profile`` and run the gate's checks (a) and (c) on the agency's tables."""
-    from synth.engine.local import generate
+    from synth.pipeline import generate
     from synth.profile.loader import load_profile
 
     loaded = load_profile(profile)

@@ -142,7 +142,7 @@ def gen(runner, out: Path, *extra: str):
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if "partial" in p.name)
+    return sorted(p.name for p in folder.iterdir() if "partial" in p.name or "staging" in p.name)
 
 
 def test_generate_creates_run_folder(runner, tmp_path):
@@ -232,7 +232,7 @@ def test_generate_csv_only(runner, tmp_path):
 
 
 def test_generate_failure_leaves_nothing_behind(runner, tmp_path, monkeypatch):
-    import synth.engine.local as local
+    import synth.pipeline as local
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -247,7 +247,7 @@ def test_generate_failure_leaves_nothing_behind(runner, tmp_path, monkeypatch):
 
 
 def test_generate_failure_with_force_keeps_the_old_run(runner, tmp_path, monkeypatch):
-    import synth.engine.local as local
+    import synth.pipeline as local
 
     out = tmp_path / "run"
     assert gen(runner, out).exit_code == 0

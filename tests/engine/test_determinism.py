@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from synth.engine.local import generate
+from synth.pipeline import generate
 from synth.profile.loader import load_profile
 from synth.rng import FAMILIES_PER_SHARD
 

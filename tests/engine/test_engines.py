@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from synth.cli.main import cli
 from synth.engine import dask_engine
-from synth.engine.local import generate
 from synth.errors import InputError
+from synth.pipeline import generate
 from synth.profile.loader import load_profile
 from synth.rng import FAMILIES_PER_SHARD
 

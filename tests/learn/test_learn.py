@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from synth.engine.local import generate
 from synth.learn import learn
+from synth.pipeline import generate
 from synth.profile.loader import load_profile
 from synth.world.sampling import age_band
 
