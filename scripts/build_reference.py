@@ -1,12 +1,12 @@
-"""Build the reference CSVs in profiles/reference/ from transcribed public sources.
+"""Build the reference CSVs in synth/profiles/reference/ from transcribed public sources.
 
 Writes:
-  profiles/reference/local_authorities.csv  la_code, la_name, country, region, dfj_area,
+  synth/profiles/reference/local_authorities.csv  la_code, la_name, country, region, dfj_area,
                                             public_weight, private_weight, weight_basis
-  profiles/reference/dfj_areas.csv          dfj_area,hmcts_region,country
-  profiles/reference/lsoa.csv               lsoa_code,la_code
+  synth/profiles/reference/dfj_areas.csv          dfj_area,hmcts_region,country
+  synth/profiles/reference/lsoa.csv               lsoa_code,la_code
 
-Every code below was transcribed from a public file (see profiles/reference/SOURCES.md):
+Every code below was transcribed from a public file (see synth/profiles/reference/SOURCES.md):
 
 * LA_TABLE: mysociety/uk_local_authority_names_and_codes,
   data/packages/_published/data/uk_la_past_current/1.6.0/uk_local_authorities_current.csv
@@ -29,7 +29,7 @@ import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "profiles" / "reference"
+OUT = Path(__file__).resolve().parents[1] / "synth" / "profiles" / "reference"
 
 # reg|name|gss|region|type|county|end_date|replaced_by|pop2020  (mysociety v1.6.0)
 LA_TABLE = """

@@ -7,7 +7,8 @@ import json
 import click
 import yaml
 
-from synth.profile.loader import list_profiles, load_profile
+from synth.profile.find import list_profiles
+from synth.profile.loader import load_profile
 from synth.profile.models import Profile
 
 

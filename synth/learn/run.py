@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from synth.dates import fy_of, to_days
 from synth.errors import InputError, OutputError
 from synth.export.manifest import synth_version
@@ -28,7 +26,10 @@ from synth.learn.write import (
     render_profile,
     write_together,
 )
-from synth.profile.loader import _load_chain, find_profile, load_profile
+from synth.profile.extends import read_chain
+from synth.profile.find import find_profile
+from synth.profile.loader import load_profile
+from synth.profile.reference import read_reference
 
 #: Distribution name -> derivation, in the order they run (later ones may read earlier leaves).
 DERIVATIONS = {
@@ -138,7 +139,7 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     volumes = None
     if len(decl.coverage.country) == 1:
         first_fy, last_fy = (int(fy_of([to_days(d)])[0]) for d in (prof.period.start, prof.period.end))
-        base_vol = pd.read_csv(loaded.reference_path(prof.world.volumes.file))
+        base_vol = read_reference(loaded.reference_path(prof.world.volumes.file), "volumes")
         volumes = learn_volumes(x, base_vol, decl.coverage.country[0], first_fy, last_fy, rules, ctx.log,
                                 provenance)
     else:
@@ -151,7 +152,7 @@ def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, a
            training=None, allow_risk=False) -> LearnResult:
     stem = files["log_json"].name[: -len(".disclosure.json")]
     base_path = find_profile(base)
-    raw, _ = _load_chain(base_path)
+    raw, _ = read_chain(base_path)
     dists = distribution_overrides(ctx.leaves, raw["world"]["distributions"], ctx.dists, provenance)
     vol_entry = None
     if volumes is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from synth.profile.reference import read_reference
 from synth.profile.requirements import COUNTRIES, LAW_TYPES
 
 
@@ -48,8 +48,8 @@ class Geography:
 
 def load_geography(la_csv, lsoa_csv) -> Geography:
     """Read the LA and LSOA tables; LAs without an LSOA are given none (and never sampled)."""
-    las = pd.read_csv(la_csv, dtype={"la_code": str}).sort_values("la_code").reset_index(drop=True)
-    lsoa = pd.read_csv(lsoa_csv, dtype=str)
+    las = read_reference(la_csv, "local_authorities").sort_values("la_code").reset_index(drop=True)
+    lsoa = read_reference(lsoa_csv, "lsoas")
     lsoa = lsoa[lsoa["la_code"].isin(las["la_code"])].sort_values(["la_code", "lsoa_code"])
     counts = lsoa.groupby("la_code").size().reindex(las["la_code"], fill_value=0).to_numpy()
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])

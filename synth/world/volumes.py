@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from synth.profile import distributions as D
+from synth.profile.reference import read_reference
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Strata:
 
 def read_volumes(path, first_fy: int, last_fy: int) -> pd.DataFrame:
     """The volumes table restricted to the profile's financial years."""
-    v = pd.read_csv(path)
+    v = read_reference(path, "volumes")
     v = v[(v["fy"] >= first_fy) & (v["fy"] <= last_fy)]
     return v.sort_values(["country", "law_type", "fy"]).reset_index(drop=True)
 

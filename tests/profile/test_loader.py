@@ -9,21 +9,16 @@ from pathlib import Path
 import pytest
 
 from synth.errors import ProfileError
-from synth.profile.loader import (
-    PACKAGE_ROOT,
-    LoadedProfile,
-    deep_merge,
-    find_profile,
-    list_profiles,
-    load_profile,
-)
+from synth.profile.extends import deep_merge
+from synth.profile.find import find_profile, list_profiles, shipped_dir
+from synth.profile.loader import LoadedProfile, load_profile
 from synth.profile.requirements import REQUIRED
 from synth.world.schema import fields_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
 VALID = FIXTURES / "valid"
 INVALID = FIXTURES / "invalid"
-SHIPPED = PACKAGE_ROOT / "profiles"
+SHIPPED = shipped_dir()
 DEFAULT = (SHIPPED / "england_wales.yaml").resolve()
 
 

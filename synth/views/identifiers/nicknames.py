@@ -9,7 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-NICKNAMES_CSV = Path(__file__).resolve().parents[3] / "profiles" / "reference" / "nicknames.csv"
+from synth.profile.find import shipped_reference
+from synth.profile.reference import read_reference
+
+#: The nickname list shipped with the package.
+NICKNAMES_CSV = shipped_reference("nicknames.csv")
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,8 @@ class Nicknames:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Nicknames:
-        """Read a ``name,nickname`` CSV (extra columns are ignored)."""
-        return cls.from_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+        """Read a checked ``name,nickname[,basis]`` CSV (see synth.profile.reference)."""
+        return cls.from_frame(read_reference(path, "nicknames"))
 
     def lookup(self, names: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pick a short form for each upper-case name, using uniforms ``u`` in [0, 1).
@@ -59,5 +63,5 @@ class Nicknames:
 
 @lru_cache(maxsize=1)
 def shipped_nicknames() -> Nicknames:
-    """The nickname list shipped in ``profiles/reference/nicknames.csv`` (read once)."""
+    """The nickname list shipped in ``synth/profiles/reference/nicknames.csv`` (read once)."""
     return Nicknames.from_csv(NICKNAMES_CSV)
