@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from synth.profile import distributions as D
 from synth.profile.models import Column, Profile
 from synth.world.schema import TRUTH_TABLES
 
@@ -30,19 +29,6 @@ def _missing(col: Column) -> str:
 
 def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _provenance(d) -> str:
-    parts = []
-    if d.source:
-        parts.append(f"source: {d.source}")
-    if d.assumption:
-        parts.append(f"assumption: {d.assumption}")
-    if d.note:
-        parts.append(f"note: {d.note}")
-    if isinstance(d, D.Conditional) and not parts:
-        parts = [f"{k}: {_provenance(c)}" for k, c in d.cases.items()]
-    return "; ".join(parts)
 
 
 def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
@@ -84,5 +70,5 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
         out += [f"### `truth/{name}`", "", ", ".join(f"`{k}` ({v})" for k, v in fields.items()), ""]
     out += ["## Distributions", "", "| name | kind | provenance |", "|---|---|---|"]
     for name, d in profile.world.distributions.items():
-        out.append(f"| `{name}` | {D.leaf_kind(d)} | {_cell(_provenance(d))} |")
+        out.append(f"| `{name}` | {d.leaf_kind()} | {_cell(d.provenance())} |")
     return "\n".join(out) + "\n"

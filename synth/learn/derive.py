@@ -18,8 +18,9 @@ import pandas as pd
 
 from synth.learn import sdc
 from synth.learn.fit import censored_lognormal, lognormal_mean_cv
-from synth.learn.leaves import Context, Leaf, case_text, categorical_leaf, histogram_leaf, mean_value
-from synth.profile import distributions as D
+from synth.learn.leaves import Context, Leaf, SdcControl, case_text, categorical_leaf, histogram_leaf
+from synth.profile.kinds import Conditional, Lognormal, Poisson
+from synth.profile.mechanisms import derivation
 
 DAY = pd.Timedelta(days=1)
 YEAR = 365.25
@@ -33,7 +34,7 @@ def index_cases(ctx: Context) -> pd.DataFrame:
 def law_cases(ctx: Context, name: str) -> list[str]:
     """The law types the base distribution has cases for."""
     d = ctx.dists.get(name)
-    return list(d.cases) if isinstance(d, D.Conditional) and d.given == "law_type" else []
+    return list(d.cases) if isinstance(d, Conditional) and d.given == "law_type" else []
 
 
 def each_case(ctx: Context, name: str, cases: list[tuple[str, ...]], make: Callable[[tuple], Leaf | None],
@@ -50,6 +51,7 @@ def each_case(ctx: Context, name: str, cases: list[tuple[str, ...]], make: Calla
     return got
 
 
+@derivation("month_of_issue")
 def month_of_issue(ctx: Context) -> None:
     """Calendar month of issue of index cases."""
     d = index_cases(ctx)["issue_date"].dropna()
@@ -57,6 +59,7 @@ def month_of_issue(ctx: Context) -> None:
         ctx, "month_of_issue", c, d.dt.month.astype(str), None, "index cases", ordered=True))
 
 
+@derivation("children_per_case")
 def children_per_case(ctx: Context) -> None:
     """Subject children on each index case, by law type."""
     idx = index_cases(ctx)
@@ -69,6 +72,7 @@ def children_per_case(ctx: Context) -> None:
     each_case(ctx, "children_per_case", [(lt,) for lt in law_cases(ctx, "children_per_case")], make)
 
 
+@derivation("youngest_child_age_at_issue")
 def youngest_child_age_at_issue(ctx: Context) -> None:
     """Age at issue (days) of the youngest child on each index case, by law type."""
     idx = index_cases(ctx)
@@ -84,6 +88,7 @@ def youngest_child_age_at_issue(ctx: Context) -> None:
               make)
 
 
+@derivation("application_type")
 def application_type(ctx: Context) -> None:
     """Primary order applied for, per application, by law type."""
     a = ctx.x.apps.dropna(subset=["application_type"])
@@ -98,6 +103,7 @@ def application_type(ctx: Context) -> None:
     each_case(ctx, "application_type", [(lt,) for lt in law_cases(ctx, "application_type")], make)
 
 
+@derivation("issue_to_receipt_days")
 def issue_to_receipt_days(ctx: Context) -> None:
     """Days from issue to receipt, per application (negative lags count as 0)."""
     a = ctx.x.apps
@@ -111,18 +117,18 @@ def issue_to_receipt_days(ctx: Context) -> None:
                     f"{sdc.say(neg, ctx.rules)} applications received before issue counted as 0 days")
     days = np.maximum(days[ok], 0)
     cases = a["case"].to_numpy()[ok]
-    m = mean_value(ctx, "issue_to_receipt_days", (), days, cases)
+    got = Poisson.learn(None, (days, cases), SdcControl(ctx, "issue_to_receipt_days"))
 
     def make(case):
-        if m is None:
+        if got is None:
             return None
-        return Leaf("issue_to_receipt_days", case, {"kind": "poisson", "mean": round(m, 3)},
-                    float(sdc.round_base(len(days), ctx.rules.rounding)), "applications",
+        return Leaf("issue_to_receipt_days", case, got.body, got.n, "applications",
                     "mean lag of applications with both dates")
 
     each_case(ctx, "issue_to_receipt_days", [()], make)
 
 
+@derivation("duration")
 def duration(ctx: Context) -> None:
     """Weeks from issue to disposal by law type: lognormal, a mean per financial year and one CV.
 
@@ -135,7 +141,7 @@ def duration(ctx: Context) -> None:
 
     def make(case):
         base = ctx.base_leaf("duration", case)
-        if not isinstance(base, D.Lognormal) or not isinstance(base.mean, dict):
+        if not isinstance(base, Lognormal) or not isinstance(base.mean, dict):
             return None
         g = a[a["law_type"] == case[0]]
         years = sorted(base.mean, key=int)
@@ -179,6 +185,7 @@ def duration(ctx: Context) -> None:
     each_case(ctx, "duration", [(lt,) for lt in law_cases(ctx, "duration")], make)
 
 
+@derivation("hearings")
 def hearings(ctx: Context) -> None:
     """Hearings per disposed case by law type: the base offset kept, the Poisson mean learned."""
     h = ctx.x.hearings
@@ -189,26 +196,24 @@ def hearings(ctx: Context) -> None:
 
     def make(case):
         base = ctx.base_leaf("hearings", case)
-        if not isinstance(base, D.Poisson):
+        if not isinstance(base, Poisson):
             return None
         sel = (done["law_type"] == case[0]).to_numpy()
-        m = mean_value(ctx, "hearings", case, n[sel])
-        if m is None:
+        got = Poisson.learn(base, (n[sel], None), SdcControl(ctx, "hearings", case))
+        if got is None:
             return None
         below = int((n[sel] < base.offset).sum())
         if below >= ctx.rules.threshold:
             ctx.log.add("hearings", case_text(case), "note",
                         f"{sdc.say(below, ctx.rules)} cases have fewer hearings than the base offset "
                         f"({base.offset}), which is kept")
-        body = {"kind": "poisson", "mean": round(max(m - base.offset, 0.01), 3), "offset": base.offset}
-        if base.max is not None:
-            body["max"] = base.max
-        return Leaf("hearings", case, body, float(sdc.round_base(sel.sum(), ctx.rules.rounding)),
-                    "disposed cases", f"mean hearings per disposed case less the base offset {base.offset}")
+        return Leaf("hearings", case, got.body, got.n, "disposed cases",
+                    f"mean hearings per disposed case less the base offset {base.offset}")
 
     each_case(ctx, "hearings", [(lt,) for lt in law_cases(ctx, "hearings")], make)
 
 
+@derivation("hearing_type")
 def hearing_type(ctx: Context) -> None:
     """Type of hearings that are neither a case's first nor (for disposed cases) its last."""
     h = ctx.x.hearings
@@ -230,6 +235,7 @@ def hearing_type(ctx: Context) -> None:
     each_case(ctx, "hearing_type", [(lt,) for lt in law_cases(ctx, "hearing_type")], make)
 
 
+@derivation("recurrence_law_type")
 def recurrence_law_type(ctx: Context) -> None:
     """Law type of a mother's next case, by the law type of the current one."""
     c = ctx.x.cases.dropna(subset=["next_law", "mother"])
@@ -243,6 +249,7 @@ def recurrence_law_type(ctx: Context) -> None:
               "too few mothers with a later case")
 
 
+@derivation("recurrence_baby_age_at_issue")
 def recurrence_baby_age_at_issue(ctx: Context) -> None:
     """Age at issue of a child first seen on a mother's later public law case, under one year old."""
     s = ctx.x.subjects.merge(ctx.x.cases[["case", "mother", "seq", "law_type"]], on="case")

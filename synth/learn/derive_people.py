@@ -16,6 +16,7 @@ from synth.learn.derive import YEAR, each_case, index_cases, law_cases
 from synth.learn.leaves import (
     Context,
     Leaf,
+    SdcControl,
     case_text,
     categorical_leaf,
     histogram_leaf,
@@ -23,8 +24,9 @@ from synth.learn.leaves import (
     share_leaf,
     share_value,
 )
-from synth.profile import distributions as D
-from synth.world.sampling import UNIT_DAYS, age_band
+from synth.profile.kinds import UNIT_DAYS, Categorical, Conditional, Lognormal, Poisson
+from synth.profile.mechanisms import derivation
+from synth.world.sampling import age_band
 
 RELATIVES = ("grandparent", "other_relative", "relative")
 
@@ -33,6 +35,7 @@ def _dob_mid(lo: pd.Series, hi: pd.Series) -> pd.Series:
     return lo + (hi - lo) / 2
 
 
+@derivation("outcome")
 def outcome(ctx: Context) -> None:
     """Final order per child by law type and age band; a band that cannot be published falls back
     to its law type's orders over all ages, then to the base."""
@@ -45,7 +48,7 @@ def outcome(ctx: Context) -> None:
     for lt in law_cases(ctx, "outcome"):
         base = ctx.base_leaf("outcome", (lt,))
         pooled: list[Leaf | None] = []
-        for b in (list(base.cases) if isinstance(base, D.Conditional) else []):
+        for b in (list(base.cases) if isinstance(base, Conditional) else []):
             sel = (law == lt) & (band == b)
             leaf = categorical_leaf(ctx, "outcome", (lt, b), s.loc[sel, "outcome"], s.loc[sel, "case"], "children",
                                     ordered=False)
@@ -67,7 +70,7 @@ def outcome(ctx: Context) -> None:
 
 def _mean_prior(d) -> dict[str, float] | None:
     """The average of a conditional's categorical cases (label -> probability)."""
-    if not isinstance(d, D.Conditional):
+    if not isinstance(d, Conditional):
         return None
     out: dict[str, float] = {}
     for c in d.cases.values():
@@ -76,6 +79,7 @@ def _mean_prior(d) -> dict[str, float] | None:
     return out or None
 
 
+@derivation("outcome_sibling_correlation")
 def outcome_sibling_correlation(ctx: Context) -> None:
     """Siblings of one age band on one case share an order with P = rho^2 + (1 - rho^2) S, S = sum p^2."""
     s = ctx.x.subjects.dropna(subset=["outcome"]).sort_values(["case", "person"])
@@ -110,6 +114,7 @@ def outcome_sibling_correlation(ctx: Context) -> None:
     each_case(ctx, "outcome_sibling_correlation", [()], make)
 
 
+@derivation("child_sex_male")
 def child_sex_male(ctx: Context) -> None:
     """Share of subject children recorded male."""
     s = ctx.x.subjects.dropna(subset=["sex"]).drop_duplicates("person")
@@ -118,6 +123,7 @@ def child_sex_male(ctx: Context) -> None:
         ctx, "child_sex_male", c, (s["sex"] == "1").to_numpy(), None, "children"))
 
 
+@derivation("ethnicity")
 def ethnicity(ctx: Context) -> None:
     """Ethnicity of index-case mothers (children when no mother's is recorded), for the agency's country.
 
@@ -128,7 +134,7 @@ def ethnicity(ctx: Context) -> None:
         return ctx.keep("ethnicity", "the agency covers more than one country")
     country = ctx.countries[0]
     base = ctx.base_leaf("ethnicity", (country,))
-    if not isinstance(base, D.Categorical):
+    if not isinstance(base, Categorical):
         return ctx.keep("ethnicity", f"the base profile has no categorical ethnicity for {country}")
     idx = index_cases(ctx)
     mothers = ctx.x.adults[(ctx.x.adults["relationship"] == "mother") & ctx.x.adults["case"].isin(idx["case"])]
@@ -141,8 +147,9 @@ def ethnicity(ctx: Context) -> None:
         return ctx.keep("ethnicity", "the agency records no ethnicity")
     groups = ctx.x.ethnicity_groups
     if groups is None:
-        return each_case(ctx, "ethnicity", [(country,)], lambda c: categorical_leaf(
+        each_case(ctx, "ethnicity", [(country,)], lambda c: categorical_leaf(
             ctx, "ethnicity", c, people["ethnicity"], people["person"], unit, ordered=False))
+        return
     ctx.log.add("ethnicity", country, "coarse", "only coarse groups are recorded: group shares are learned and "
                 "split into codes by the base profile's shares within each group; codes in no group keep their "
                 "base share")
@@ -178,6 +185,7 @@ def _applicant_relation(ctx: Context) -> pd.Series:
     return a.combine_first(party.set_index("case")["relationship"])
 
 
+@derivation("father_recorded")
 def father_recorded(ctx: Context) -> None:
     """Cases (the applicant not a father) with a father as a party, by law type."""
     ad = ctx.x.adults
@@ -195,6 +203,7 @@ def father_recorded(ctx: Context) -> None:
     each_case(ctx, "father_recorded", [(lt,) for lt in law_cases(ctx, "father_recorded")], make)
 
 
+@derivation("other_adult_parties")
 def other_adult_parties(ctx: Context) -> None:
     """Relatives (not parents) who are parties, per case whose applicant is not a relative.
 
@@ -212,7 +221,7 @@ def other_adult_parties(ctx: Context) -> None:
         base = ctx.base_leaf("other_adult_parties", case)
         sel = ok & (cases["law_type"] == case[0]).to_numpy()
         p_any = share_value(ctx, "other_adult_parties", case, n[sel] > 0, None)
-        if p_any is None or p_any >= 1 or not isinstance(base, D.Poisson):
+        if p_any is None or p_any >= 1 or not isinstance(base, Poisson):
             return None
         body = {"kind": "poisson", "mean": round(-math.log(1 - p_any), 4)}
         if base.max is not None:
@@ -223,6 +232,7 @@ def other_adult_parties(ctx: Context) -> None:
     each_case(ctx, "other_adult_parties", [(lt,) for lt in law_cases(ctx, "other_adult_parties")], make)
 
 
+@derivation("private_applicant")
 def private_applicant(ctx: Context) -> None:
     """Who applies in private law; a relative of unknown kind is split by the base's grandparent share."""
     cases = ctx.x.cases[ctx.x.cases["law_type"] == "private"]
@@ -230,9 +240,10 @@ def private_applicant(ctx: Context) -> None:
     if who.isna().all():
         return ctx.keep("private_applicant", "the agency records no applicant")
     base = ctx.base_leaf("private_applicant")
-    if not (who == "relative").any() or not isinstance(base, D.Categorical):
-        return each_case(ctx, "private_applicant", [()], lambda c: categorical_leaf(
+    if not (who == "relative").any() or not isinstance(base, Categorical):
+        each_case(ctx, "private_applicant", [()], lambda c: categorical_leaf(
             ctx, "private_applicant", c, who, None, "private law cases", ordered=False))
+        return
     rel = {k: v for k, v in base.probabilities.items() if k in RELATIVES}
     coarse = {k: v for k, v in base.probabilities.items() if k not in RELATIVES} | {"relative": sum(rel.values())}
     leaf = categorical_leaf(ctx, "private_applicant", (), who, None, "private law cases", ordered=False, prior=coarse)
@@ -257,6 +268,7 @@ def _child_dob(ctx: Context) -> pd.DataFrame:
     return s
 
 
+@derivation("mother_age_at_first_birth")
 def mother_age_at_first_birth(ctx: Context) -> None:
     """Mother's age at the birth of her eldest child seen, by the law type of her first case."""
     s = _child_dob(ctx).dropna(subset=["mother", "dob_lo"])
@@ -287,6 +299,7 @@ def _parents_of(ctx: Context) -> pd.DataFrame | None:
     return pd.DataFrame({"mother": m, "father": f})
 
 
+@derivation("father_age_gap")
 def father_age_gap(ctx: Context) -> None:
     """Father's age minus mother's age (years), once per mother-father pair."""
     par = _parents_of(ctx)
@@ -300,6 +313,7 @@ def father_age_gap(ctx: Context) -> None:
         ctx, "father_age_gap", c, lo, hi, None, "mother-father pairs"))
 
 
+@derivation("new_father_at_birth")
 def new_father_at_birth(ctx: Context) -> None:
     """Consecutive siblings (birth order) on an index case whose fathers differ."""
     par = _parents_of(ctx)
@@ -316,6 +330,7 @@ def new_father_at_birth(ctx: Context) -> None:
         ctx, "new_father_at_birth", c, differ, s["case"].to_numpy()[both], "sibling pairs"))
 
 
+@derivation("sibling_spacing")
 def sibling_spacing(ctx: Context) -> None:
     """Months between the two children of two-child index cases where spacing cannot have been squeezed.
 
@@ -323,7 +338,7 @@ def sibling_spacing(ctx: Context) -> None:
     percentile (before the eldest is 18 and the mother 47) are used.
     """
     base = ctx.base_leaf("sibling_spacing")
-    if not isinstance(base, D.Lognormal) or isinstance(base.mean, dict):
+    if not isinstance(base, Lognormal) or isinstance(base.mean, dict):
         return ctx.keep("sibling_spacing", "the base spacing is not a single lognormal")
     s = math.sqrt(math.log1p(base.cv**2))
     q = base.mean * math.exp(-s * s / 2 + 3.09 * s) * UNIT_DAYS[base.unit]
@@ -338,33 +353,13 @@ def sibling_spacing(ctx: Context) -> None:
     mdob = _dob_mid(mother.map(mum["dob_lo"]), mother.map(mum["dob_hi"]))
     a1 = ((issue - pd.to_timedelta(ag["max"], unit="D")) - mdob).dt.days
     room = (17.9 * YEAR - ag["min"].clip(lower=0) > q) & ((47 * YEAR - a1 > q) | a1.isna())
-    months = ((ag["max"] - ag["min"])[room & (ag["min"] >= 0)] / UNIT_DAYS["months"]).to_numpy(float)
+    days = (ag["max"] - ag["min"])[room & (ag["min"] >= 0)].to_numpy(float)
 
     def make(case):
-        problem = sdc.dispersion_problem(months, ctx.rules)
-        if problem is not None:
-            ctx.log.add("sibling_spacing", "", "suppress", f"mean and CV not published: {problem}")
+        got = Lognormal.learn(base, days, SdcControl(ctx, "sibling_spacing", case), unit="months")
+        if got is None:
             return None
-        body = {"kind": "lognormal", "unit": "months", "mean": round(float(months.mean()), 2),
-                "cv": round(float(months.std() / months.mean()), 3)}
-        if base.min is not None:
-            body["min"] = base.min
-        return Leaf("sibling_spacing", case, body, float(sdc.round_base(len(months), ctx.rules.rounding)),
-                    "two-child index cases", "mean and CV of the spacing where it cannot have been squeezed")
+        return Leaf("sibling_spacing", case, got.body, got.n, "two-child index cases",
+                    "mean and CV of the spacing where it cannot have been squeezed")
 
     each_case(ctx, "sibling_spacing", [()], make)
-
-
-PEOPLE_DERIVATIONS = {
-    "outcome": outcome,
-    "outcome_sibling_correlation": outcome_sibling_correlation,
-    "child_sex_male": child_sex_male,
-    "ethnicity": ethnicity,
-    "father_recorded": father_recorded,
-    "other_adult_parties": other_adult_parties,
-    "private_applicant": private_applicant,
-    "mother_age_at_first_birth": mother_age_at_first_birth,
-    "father_age_gap": father_age_gap,
-    "new_father_at_birth": new_father_at_birth,
-    "sibling_spacing": sibling_spacing,
-}

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from synth.validate.compare import erfc
+from synth.profile.kinds.histogram import spread  # noqa: F401 - re-exported for learn
+from synth.profile.kinds.stats import erfc
 
 SQRT2 = math.sqrt(2.0)
 SQRT2PI = math.sqrt(2.0 * math.pi)
@@ -76,18 +77,3 @@ def censored_lognormal(t: np.ndarray, observed: np.ndarray, group: np.ndarray, n
 def lognormal_mean_cv(mu: np.ndarray | float, sigma: float) -> tuple[np.ndarray, float]:
     """Mean and coefficient of variation of a lognormal from its log-scale parameters."""
     return np.exp(np.asarray(mu) + sigma * sigma / 2), math.sqrt(math.expm1(sigma * sigma))
-
-
-def spread(lo: np.ndarray, hi: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Values known only to lie in [lo, hi], spread evenly over ``points`` positions.
-
-    Returns:
-        ``(values, row)``: ``points`` values per row (row-major) and the row each comes from.
-    """
-    lo = np.asarray(lo, dtype=float)
-    hi = np.asarray(hi, dtype=float)
-    if points <= 1:
-        return (lo + hi) / 2, np.arange(len(lo))
-    frac = np.linspace(0.0, 1.0, points)
-    values = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
-    return values.ravel(), np.repeat(np.arange(len(lo)), points)

@@ -1,7 +1,8 @@
 """Turn measurements into disclosure-controlled distribution leaves (YAML-ready mappings).
 
-Each builder takes the observations of one conditional case, applies :mod:`synth.learn.sdc`
-and returns a :class:`Leaf` (or None when nothing may be published, after logging why). The
+Each builder takes the observations of one conditional case and lets the distribution's kind
+learn itself (``Kind.learn``) with :mod:`synth.learn.sdc` applied through :class:`SdcControl`;
+it returns a :class:`Leaf` (or None when nothing may be published, after logging why). The
 derivations in :mod:`synth.learn.derive` and :mod:`synth.learn.derive_people` only decide what
 to measure.
 """
@@ -15,13 +16,13 @@ import pandas as pd
 
 from synth.learn import sdc
 from synth.learn.extract import Extract
-from synth.learn.fit import spread
-from synth.profile import distributions as D
-from synth.world.sampling import UNIT_DAYS
+from synth.profile.kinds import Categorical, Conditional, Histogram, Share
+from synth.profile.kinds.categorical import DECIMALS, probabilities
+from synth.profile.kinds.histogram import SPREAD_POINTS
+from synth.profile.kinds.share import share_value as controlled_share
 
-#: Positions a value known only to a range (a week or month of birth) is spread over.
-SPREAD_POINTS = 7
-DECIMALS = 6
+__all__ = ["DECIMALS", "SPREAD_POINTS", "Context", "Leaf", "SdcControl", "case_text", "categorical_leaf",
+           "histogram_leaf", "mean_value", "probabilities", "share_leaf", "share_value"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Context:
         """The base profile's distribution at ``case`` (None if it has no such case)."""
         d = self.dists.get(name)
         for v in case:
-            if not isinstance(d, D.Conditional) or v not in d.cases:
+            if not isinstance(d, Conditional) or v not in d.cases:
                 return None
             d = d.cases[v]
         return d
@@ -90,27 +91,49 @@ def case_text(case: tuple[str, ...]) -> str:
     return "/".join(case)
 
 
-def probabilities(labels: list[str], p: np.ndarray, keep: np.ndarray) -> dict[str, float]:
-    """Label -> probability, rounded to DECIMALS and summing to exactly 1 (residual on the largest)."""
-    q = np.round(np.asarray(p, dtype=float), DECIMALS)
-    q[int(np.argmax(q))] += round(1.0 - float(q.sum()), DECIMALS)
-    q = np.round(q, DECIMALS)
-    return {lab: float(v) for lab, v, k in zip(labels, q, keep) if k}
+class SdcControl:
+    """Disclosure control for one distribution case: what ``Kind.learn`` calls (synth.profile.kinds.Control)."""
 
+    def __init__(self, ctx: Context, name: str, case: tuple[str, ...] = ()):
+        self.ctx, self.name, self.case = ctx, name, case_text(case)
 
-def _label_key(v: str):
-    try:
-        return (0, float(v), v)
-    except ValueError:
-        return (1, 0.0, v)
+    def categories(self, codes: np.ndarray, labels: list[str], prior: np.ndarray, ordered: bool,
+                   units: np.ndarray | None, named: np.ndarray | None = None) -> sdc.Published | None:
+        """Merge, round and publish categorical cells (sdc.control_categories)."""
+        tally = sdc.Tally(codes, len(labels), units)
+        return sdc.control_categories(tally, labels, prior, ordered, self.ctx.rules, self.ctx.log, self.name,
+                                      self.case, named=named)
+
+    def bins(self, codes: np.ndarray, labels: list[str], units: np.ndarray,
+             weight: np.ndarray | None) -> sdc.Published | None:
+        """Merge adjacent histogram bins until each is safe, then round (sdc.control_bins)."""
+        tally = sdc.Tally(codes, len(labels), units, weight)
+        return sdc.control_bins(tally, self.ctx.rules, self.ctx.log, self.name, self.case, labels)
+
+    def mean(self, values: np.ndarray, units: np.ndarray | None = None) -> float | None:
+        """The mean if it passes the threshold and dominance rules, else None (logged)."""
+        v = np.asarray(values, dtype=float)
+        problem = sdc.summary_problem(v, self.ctx.rules, None if units is None else np.asarray(units))
+        if problem is not None:
+            self.ctx.log.add(self.name, self.case, "suppress", f"mean not published: {problem}")
+            return None
+        return float(v.mean())
+
+    def dispersion(self, values: np.ndarray) -> bool:
+        """Whether a mean and CV may be published (logged when not)."""
+        problem = sdc.dispersion_problem(values, self.ctx.rules)
+        if problem is not None:
+            self.ctx.log.add(self.name, self.case, "suppress", f"mean and CV not published: {problem}")
+        return problem is None
+
+    def rounded(self, n: float) -> float:
+        """A count rounded to the rules' base."""
+        return float(sdc.round_base(n, self.ctx.rules.rounding))
 
 
 def categorical_leaf(ctx: Context, name: str, case: tuple[str, ...], values: pd.Series, units,
                      unit: str, ordered: bool, note: str = "", prior: dict[str, float] | None = None) -> Leaf | None:
-    """A categorical leaf from observed labels (one per observation).
-
-    Labels are the base leaf's, then other values seen (numerically sorted when ``ordered``).
-    Base labels that end with no mass stay with probability 0; other labels appear only with mass.
+    """A categorical leaf from observed labels (one per observation); see ``Categorical.learn``.
 
     Args:
         ctx: the run context.
@@ -123,28 +146,9 @@ def categorical_leaf(ctx: Context, name: str, case: tuple[str, ...], values: pd.
         note: extra words for the leaf's note.
         prior: label -> base probability, instead of the base leaf's (e.g. for coarse groups).
     """
-    if prior is None:
-        base = ctx.base_leaf(name, case)
-        prior = dict(base.probabilities) if isinstance(base, D.Categorical) else {}
-    keep = pd.Series(values).notna().to_numpy()
-    vals = pd.Series(values)[keep].astype(str).to_numpy()
-    unit_ids = None if units is None else np.asarray(units)[keep]
-    base_labels = list(prior)
-    extra = sorted(set(vals) - set(base_labels), key=_label_key)
-    labels = base_labels + extra
-    if ordered:
-        labels = sorted(labels, key=_label_key)
-    p0 = np.array([prior.get(lab, 0.0) for lab in labels])
-    cat = pd.Categorical(vals, categories=labels).codes.astype(np.int64)
-    tally = sdc.Tally(cat, len(labels), unit_ids)
-    pub = sdc.control_categories(tally, labels, p0, ordered, ctx.rules, ctx.log, name, case_text(case),
-                                 named=np.isin(labels, base_labels))
-    if pub is None:
-        return None
-    show = (pub.counts > 0) | np.isin(labels, base_labels)
-    body = {"kind": "categorical", "probabilities": probabilities(labels, pub.p, show)}
-    groups = tuple(tuple(labels[i] for i in g) for g in pub.groups)
-    return Leaf(name, case, body, float(sdc.round_base(len(vals), ctx.rules.rounding)), unit, note, groups)
+    got = Categorical.learn(ctx.base_leaf(name, case), (values, units), SdcControl(ctx, name, case),
+                            ordered=ordered, prior=prior)
+    return None if got is None else Leaf(name, case, got.body, got.n, unit, note, got.groups)
 
 
 def histogram_leaf(ctx: Context, name: str, case: tuple[str, ...], lo, hi, units, unit: str,
@@ -154,63 +158,28 @@ def histogram_leaf(ctx: Context, name: str, case: tuple[str, ...], lo, hi, units
     Values known only to a range [lo, hi] (days) are spread evenly over it; values outside the
     bins fall in the end bins, as the generator's own checks count them.
     """
-    base = ctx.base_leaf(name, case)
-    if not isinstance(base, D.Histogram):
+    got = Histogram.learn(ctx.base_leaf(name, case), (lo, hi, units), SdcControl(ctx, name, case))
+    if got is None:
         return None
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     ok = ~(np.isnan(lo) | np.isnan(hi))
-    lo, hi = lo[ok], hi[ok]
-    unit_ids = np.arange(len(lo)) if units is None else np.asarray(units)[ok]
-    points = 1 if np.allclose(lo, hi) else SPREAD_POINTS
-    x, row = spread(lo, hi, points)
-    scale = UNIT_DAYS[base.unit]
-    cat = D.histogram_bin(base, x / scale).astype(np.int64)
-    labels = list(base.labels or [f"{a:g}-{b:g}" for a, b in zip(base.bins[:-1], base.bins[1:])])
-    weight = None if points == 1 else np.full(len(x), 1.0 / points)
-    tally = sdc.Tally(cat, len(labels), unit_ids[row], weight)
-    pub = sdc.control_bins(tally, ctx.rules, ctx.log, name, case_text(case), labels)
-    if pub is None:
-        return None
-    edges = [base.bins[r[0]] for r in pub.groups] + [base.bins[-1]]
-    p = pub.counts / pub.counts.sum()
-    body = {"kind": "histogram", "unit": base.unit, "bins": [_num(e) for e in edges],
-            "probabilities": list(probabilities([str(i) for i in range(len(p))], p, np.ones(len(p), bool)).values())}
-    if base.labels:
-        body["labels"] = ["+".join(labels[i] for i in r) for r in pub.groups]
-    if points > 1:
+    if not np.allclose(lo[ok], hi[ok]):
         note = (note + "; " if note else "") + "values known to a week or month are spread evenly over it"
-    groups = tuple(tuple(labels[i] for i in g) for g in pub.groups)
-    return Leaf(name, case, body, float(sdc.round_base(len(lo), ctx.rules.rounding)), unit, note, groups)
-
-
-def _num(v: float):
-    return int(v) if float(v).is_integer() else float(v)
+    return Leaf(name, case, got.body, got.n, unit, note, got.groups)
 
 
 def share_leaf(ctx: Context, name: str, case: tuple[str, ...], flags, units, unit: str,
                note: str = "") -> Leaf | None:
     """A share: both the yes and the no cell must be safe; p from the rounded counts."""
-    p = share_value(ctx, name, case, flags, units)
-    if p is None:
-        return None
-    n = sdc.round_base(len(flags), ctx.rules.rounding)
-    return Leaf(name, case, {"kind": "share", "p": round(p, 4)}, float(n), unit, note)
+    got = Share.learn(None, (flags, units), SdcControl(ctx, name, case))
+    return None if got is None else Leaf(name, case, got.body, got.n, unit, note)
 
 
 def share_value(ctx: Context, name: str, case: tuple[str, ...], flags, units) -> float | None:
     """The disclosure-controlled share of true ``flags`` (None when a cell is unsafe)."""
-    f = np.asarray(flags, dtype=bool)
-    tally = sdc.Tally(f.astype(np.int64), 2, None if units is None else np.asarray(units))
-    pub = sdc.control_categories(tally, ["no", "yes"], np.array([0.5, 0.5]), True, ctx.rules, ctx.log,
-                                 name, case_text(case))
-    return None if pub is None else float(pub.p[1])
+    return controlled_share(flags, units, SdcControl(ctx, name, case))
 
 
 def mean_value(ctx: Context, name: str, case: tuple[str, ...], values, units=None) -> float | None:
     """The mean of ``values`` if it passes the threshold and dominance rules, else None (logged)."""
-    v = np.asarray(values, dtype=float)
-    problem = sdc.summary_problem(v, ctx.rules, None if units is None else np.asarray(units))
-    if problem is not None:
-        ctx.log.add(name, case_text(case), "suppress", f"mean not published: {problem}")
-        return None
-    return float(v.mean())
+    return SdcControl(ctx, name, case).mean(values, units)

@@ -14,7 +14,7 @@ from pathlib import Path
 from synth.dates import fy_of, to_days
 from synth.errors import InputError, OutputError
 from synth.export.manifest import synth_version
-from synth.learn import derive, derive_people, gate, profile_gate, sdc
+from synth.learn import derive, derive_people, gate, profile_gate, sdc  # noqa: F401 - derive* register
 from synth.learn.extract import build_extract
 from synth.learn.leaves import Context, Leaf
 from synth.learn.read import Reader, base_agency, locate
@@ -29,29 +29,20 @@ from synth.learn.write import (
 from synth.profile.extends import read_chain
 from synth.profile.find import find_profile
 from synth.profile.loader import load_profile
+from synth.profile.mechanisms import DERIVATIONS as MECHANISM_DERIVATIONS
+from synth.profile.mechanisms import MECHANISMS
 from synth.profile.reference import read_reference
 
-#: Distribution name -> derivation, in the order they run (later ones may read earlier leaves).
-DERIVATIONS = {
-    "month_of_issue": derive.month_of_issue,
-    "children_per_case": derive.children_per_case,
-    "youngest_child_age_at_issue": derive.youngest_child_age_at_issue,
-    "application_type": derive.application_type,
-    "issue_to_receipt_days": derive.issue_to_receipt_days,
-    "duration": derive.duration,
-    "hearings": derive.hearings,
-    "hearing_type": derive.hearing_type,
-    "recurrence_law_type": derive.recurrence_law_type,
-    "recurrence_baby_age_at_issue": derive.recurrence_baby_age_at_issue,
-    **derive_people.PEOPLE_DERIVATIONS,
-}
+#: Distribution name -> derivation, in the order they run (later ones may read earlier leaves):
+#: registered with @derivation in synth.learn.derive and synth.learn.derive_people.
+DERIVATIONS = MECHANISM_DERIVATIONS
 
-NOT_LEARNABLE = {
-    "address_recorded": "agency extracts hold no postcodes (no-fixed-abode codes cannot be seen)",
-    "child_father_surname": "agency extracts hold no names",
-    "recurrence": "return curves need at-risk modelling across cases (not learned by this version)",
-    "recurrence_new_baby": "needs which older children were at home (not learned by this version)",
-}
+
+def not_learned_reason(name: str) -> str:
+    """Why ``name`` is kept from the base profile when nothing derives it."""
+    m = MECHANISMS.get(name)
+    reason = m.derive if m is not None else None
+    return reason if isinstance(reason, str) else "not learned by this version"
 
 
 @dataclass
@@ -132,7 +123,7 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
             fn(ctx)
     for name in ctx.dists:
         if name not in DERIVATIONS and name not in ctx.kept:
-            ctx.keep(name, NOT_LEARNABLE.get(name, "not learned by this version"))
+            ctx.keep(name, not_learned_reason(name))
     people = int(sdc.round_base(x.people, rules.rounding))
     provenance = (f"learned from {source.label} by synth learn {synth_version()} on {people:,} people; "
                   f"disclosure-controlled ({rules.describe()})")

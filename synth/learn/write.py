@@ -18,7 +18,7 @@ import yaml
 from synth.errors import OutputError
 from synth.learn.leaves import Leaf
 from synth.learn.sdc import Event, Rules
-from synth.profile import distributions as D
+from synth.profile.kinds import Conditional
 
 
 class _Dumper(yaml.SafeDumper):
@@ -71,7 +71,7 @@ def _node(raw: dict, path: tuple) -> dict | None:
 
 
 def _leaves_under(d, path: tuple = ()) -> list[tuple]:
-    if isinstance(d, D.Conditional):
+    if isinstance(d, Conditional):
         return [p for k, c in d.cases.items() for p in _leaves_under(c, (*path, k))]
     return [path]
 

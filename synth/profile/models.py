@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from synth.profile.distributions import Distribution
 from synth.profile.identifier_errors import IdentifierErrors
+from synth.profile.kinds import Distribution
 
 
 class _Model(BaseModel):

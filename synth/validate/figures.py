@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from synth.validate.compare import MIN_N
+from synth.profile.kinds import MIN_N
 from synth.validate.core import CheckResult, RunData
 from synth.validate.measures import adult_counts, recurrence_km
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth.profile.kinds.stats import kaplan_meier
+
+__all__ = ["adult_counts", "adults_per_case", "children_per_case", "father_party_share", "index_proceedings",
+           "kaplan_meier", "outcome_shares", "recurrence_km", "stratum_shares", "youngest_age_days"]
+
 YEAR = 365.25
 
 
@@ -39,30 +44,6 @@ def outcome_shares(proceeding: pd.DataFrame, pchild: pd.DataFrame, law_type: str
     if age_band is not None:
         c = c[c["age_band"] == age_band]
     return c["outcome"].value_counts(normalize=True)
-
-
-def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: float) -> tuple[float, float]:
-    """Kaplan-Meier cumulative incidence 1 - S(at), with Greenwood's standard error.
-
-    Args:
-        durations: time to event or censoring.
-        events: True where the event was observed.
-        at: time at which to read the curve.
-    """
-    d = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    order = np.argsort(d, kind="stable")
-    d, e = d[order], e[order]
-    times = np.unique(d[e & (d <= at)])
-    s, var_sum = 1.0, 0.0
-    n_at_risk = len(d) - np.searchsorted(d, times, side="left")
-    deaths = np.searchsorted(d[e], times, side="right") - np.searchsorted(d[e], times, side="left")
-    for n_i, d_i in zip(n_at_risk, deaths):
-        if n_i > 0:
-            s *= 1 - d_i / n_i
-            if n_i > d_i:
-                var_sum += d_i / (n_i * (n_i - d_i))
-    return 1 - s, s * np.sqrt(var_sum)
 
 
 def recurrence_km(proceeding: pd.DataFrame, law_type: str, end: np.datetime64, years: float = 7.0,

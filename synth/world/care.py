@@ -134,23 +134,23 @@ def _simulate(ctx: WorldContext, j: dict, rng):
         B, A18 = dob_c[c], adult_c[c]
         stop = np.minimum(np.minimum(j["next"][J], A18), end + 1)
         # Draws (whole rounds, so streams do not depend on which rows use them).
-        onset = S.categorical(d["care_onset"], rng, n)
-        lead = np.maximum(np.round(S.lognormal_days(d["care_s20_before_issue"], rng, n)), 1).astype(np.int64)
-        at_home_u = S.share(d["care_order_at_home"], rng, n)
-        p1_u = S.share(d["care_placed_with_parents_before_return"], rng, n)
-        lag = np.maximum(np.round(S.lognormal_days(d["care_placed_with_parents_days"], rng, n)), 1).astype(np.int64)
-        placed_u = S.share(d["adoption_placed"], rng, n)
-        w_place = np.round(S.lognormal_days(d["adoption_placement_wait"], rng, n)).astype(np.int64)
-        w_order = np.round(S.lognormal_days(d["adoption_order_wait"], rng, n)).astype(np.int64)
-        w_match = np.round(S.lognormal_days(d["adoption_match_before_placement"], rng, n)).astype(np.int64)
-        w_cease = np.round(S.lognormal_days(d["adoption_decision_ceased_wait"], rng, n)).astype(np.int64)
-        w_dec = np.round(S.lognormal_days(d["adoption_decision_before_order"], rng, n)).astype(np.int64)
-        unopposed = S.share(d["adoption_unopposed"], rng, n)
-        ceased_reason = S.categorical(d["adoption_decision_ceased_reason"], rng, n)
-        adopters = S.categorical(d["adopters"], rng, n)
-        gap = S.survival_days(d["care_order_exit"], rng, n)
-        exit_reason = S.categorical(d["care_order_exit_reason"], rng, n)
-        leaving18 = S.categorical(d["care_leaving_at_18"], rng, n)
+        onset = d["care_onset"].sample(rng, n)
+        lead = np.maximum(np.round(d["care_s20_before_issue"].sample(rng, n)), 1).astype(np.int64)
+        at_home_u = d["care_order_at_home"].sample(rng, n)
+        p1_u = d["care_placed_with_parents_before_return"].sample(rng, n)
+        lag = np.maximum(np.round(d["care_placed_with_parents_days"].sample(rng, n)), 1).astype(np.int64)
+        placed_u = d["adoption_placed"].sample(rng, n)
+        w_place = np.round(d["adoption_placement_wait"].sample(rng, n)).astype(np.int64)
+        w_order = np.round(d["adoption_order_wait"].sample(rng, n)).astype(np.int64)
+        w_match = np.round(d["adoption_match_before_placement"].sample(rng, n)).astype(np.int64)
+        w_cease = np.round(d["adoption_decision_ceased_wait"].sample(rng, n)).astype(np.int64)
+        w_dec = np.round(d["adoption_decision_before_order"].sample(rng, n)).astype(np.int64)
+        unopposed = d["adoption_unopposed"].sample(rng, n)
+        ceased_reason = d["adoption_decision_ceased_reason"].sample(rng, n)
+        adopters = d["adopters"].sample(rng, n)
+        gap = d["care_order_exit"].sample(rng, n)
+        exit_reason = d["care_order_exit_reason"].sample(rng, n)
+        leaving18 = d["care_leaving_at_18"].sample(rng, n)
         proc = j["proc"][J]
 
         def open_periods(mask, date, ls0, p1, c=c, pid=j["pid"][J], proc=proc):
@@ -298,14 +298,14 @@ def _episodes(ctx, periods, events, exits, moves, person, rng) -> tuple[pd.DataF
     if sgo.any():
         group = np.where(np.isin(code[sgo], ["U1", "U2", "U3"]), "kinship_foster",
                          np.where(np.isin(code[sgo], ["U4", "U5", "U6"]), "other_foster", "not_foster"))
-        rec[sgo] = S.categorical(d["care_sgo_reason"], rng, int(sgo.sum()), group)
+        rec[sgo] = d["care_sgo_reason"].sample(rng, int(sgo.sum()), group)
     nxt_pe = np.concatenate([g_pe[1:], [-1]]) if len(g_pe) else g_pe
     rpc = np.where(~last & (nxt_pe >= 0), pl["reason"][np.maximum(nxt_pe, 0)], None).astype(object)
     # Person-level facts and ids.
     pid = periods["pid"][g_period]
     child_order = np.lexsort((g_date, pid))
     ppos = np.searchsorted(person["person_id"].to_numpy(), pid)
-    cin = S.categorical(d["care_category_of_need"], rng, npd)
+    cin = d["care_category_of_need"].sample(rng, npd)
     p_no = _period_numbers(periods)
     out = pd.DataFrame({
         "episode_id": np.zeros(len(pid), dtype=np.int64), "person_id": pid, "proceeding_id": periods["proc"][g_period],

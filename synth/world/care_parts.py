@@ -10,7 +10,7 @@ import pandas as pd
 
 from synth.dates import INF, add_years, days_of, to_dates
 from synth.keys import EPISODE_STRIDE, keyed_id
-from synth.profile.requirements import AGE_BANDS
+from synth.profile.mechanisms import AGE_BANDS
 from synth.world import ids
 from synth.world import sampling as S
 
@@ -105,12 +105,12 @@ def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray
     period, date, kind, arow = period[o], date[o], kind[o], arow[o]
     m = len(period)
     band = S.age_band(date - periods["dob"][period])
-    drawn = S.categorical(d["care_placement_type"], rng, m, band) if m else np.zeros(0, dtype=object)
+    drawn = d["care_placement_type"].sample(rng, m, band) if m else np.zeros(0, dtype=object)
     drawn = np.where((kind == ENTRY) & periods["p1"][period].astype(bool), "P1", drawn)
     drawn = np.where(kind == PLANNED_P1, "P1", np.where(kind == PLANNED_ADOPT, "", drawn)).astype(object)
     # Unplanned moves from a short-term foster placement: sometimes it becomes long term with the
     # same carers (T). A T never follows a T (the placement is long term by then).
-    same_u = S.share(d["care_placement_move_same_carer"], rng, m)
+    same_u = d["care_placement_move_same_carer"].sample(rng, m)
     prev = _shift(drawn, period)
     cand = (kind == RANDOM) & np.isin(prev, list(LONG_TERM)) & same_u
     pos0 = _ffill_index(~cand)
@@ -119,7 +119,7 @@ def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray
     code = np.where(t_move, long, drawn).astype(object)
     # Adoption placements: with the current foster carers (A5) or not (A6).
     prev_code = _shift(code, period)
-    by_foster = S.share(d["adoption_by_foster_carer"], rng, m)
+    by_foster = d["adoption_by_foster_carer"].sample(rng, m)
     adopt = kind == PLANNED_ADOPT
     a5 = adopt & np.isin(prev_code, FOSTER) & by_foster
     code = np.where(adopt, np.where(a5, "A5", "A6"), code).astype(object)
@@ -135,12 +135,12 @@ def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray
     provider = np.full(m, None, dtype=object)
     drawn_g = prov_event & (group != None)  # noqa: E711 - elementwise on an object array
     if drawn_g.any():
-        provider[drawn_g] = S.categorical(d["care_placement_provider"], rng, int(drawn_g.sum()), group[drawn_g])
+        provider[drawn_g] = d["care_placement_provider"].sample(rng, int(drawn_g.sum()), group[drawn_g])
     provider[prov_event & (code == "P1")] = "PR0"
     ppos = np.searchsorted(person["person_id"].to_numpy(), periods["pid"][period])
     home_la = np.searchsorted(geo.la_code, person["la_code"].to_numpy(object)[ppos])
     home_la = np.clip(home_la, 0, len(geo.la_code) - 1)
-    in_home = S.share(d["care_placement_in_home_la"], rng, m) | (code == "P1")
+    in_home = d["care_placement_in_home_la"].sample(rng, m) | (code == "P1")
     la = home_la.copy()
     away = np.flatnonzero(~in_home)
     country = geo.la_country[home_la[away]]
@@ -159,7 +159,7 @@ def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray
     reason = np.full(m, None, dtype=object)
     unplanned = (kind == RANDOM) & ~t_move
     if unplanned.any():
-        reason[unplanned] = S.categorical(d["care_reason_place_change"], rng, int(unplanned.sum()))
+        reason[unplanned] = d["care_reason_place_change"].sample(rng, int(unplanned.sum()))
     reason[(kind == RANDOM) & t_move] = "PLACE"
     reason[kind >= PLANNED_P1] = "CARPL"
     adopt_a5 = np.zeros(int(arow.max()) + 1 if (arow >= 0).any() else 0, dtype=bool)
@@ -228,7 +228,7 @@ def review_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFr
     rep, date = rep[ok], date[ok]
     pid = per["person_id"].to_numpy()[rep]
     under4 = date < add_years(_dob(person, pid), 4)
-    code = S.categorical(ctx.dists["care_review_participation"], rng, len(rep))
+    code = ctx.dists["care_review_participation"].sample(rng, len(rep))
     df = pd.DataFrame({"person_id": pid, "proceeding_id": per["proceeding_id"].to_numpy()[rep],
                        "review_date": to_dates(date), "review_code": np.where(under4, "PN0", code).astype(object)})
     return _numbered(df, "review_id", "review_date")[["review_id", "person_id", "proceeding_id", "review_date",
@@ -250,9 +250,9 @@ def missing_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataF
     flat = np.repeat(np.arange(n.size), n.ravel())
     p = flat // len(AGE_BANDS)
     s = lo.ravel()[flat] + np.floor(rng.random(len(flat)) * span.ravel()[flat]).astype(np.int64)
-    dur = S.poisson(d["care_missing_duration"], rng, len(flat))
+    dur = d["care_missing_duration"].sample(rng, len(flat))
     e = np.minimum(s + dur, per["exit"].to_numpy()[p])
-    kind = np.where(S.share(d["care_missing_type_missing"], rng, len(flat)), "M", "A").astype(object)
+    kind = np.where(d["care_missing_type_missing"].sample(rng, len(flat)), "M", "A").astype(object)
     o = np.lexsort((s, per["person_id"].to_numpy()[p]))
     p, s, e, kind = p[o], s[o], e[o], kind[o]
     pid = per["person_id"].to_numpy()[p]

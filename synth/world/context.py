@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synth.dates import fy_of, to_days
-from synth.profile import distributions as D
+from synth.profile.kinds import Histogram
 from synth.profile.loader import LoadedProfile
 from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
@@ -35,7 +35,7 @@ class WorldContext:
     court_prefixes: dict
 
 
-def teen_share(dist: D.Histogram) -> float:
+def teen_share(dist: Histogram) -> float:
     """Share of a mother's-age-at-first-birth histogram below 20 years."""
     edges = np.asarray(dist.bins)
     p = dist.p

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from synth.dates import fy_of
-from synth.profile.requirements import AWAY_FROM_HOME
+from synth.profile.mechanisms import AWAY_FROM_HOME
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 
@@ -70,7 +70,7 @@ class ShardWorld:
 
 def _issue_dates(ctx: WorldContext, rng, fy: np.ndarray) -> np.ndarray:
     """Issue day numbers within each financial year, with the profile's monthly seasonality."""
-    month = S.categorical(ctx.dists["month_of_issue"], rng, len(fy)).astype(int)
+    month = ctx.dists["month_of_issue"].sample(rng, len(fy)).astype(int)
     year = np.where(month >= 4, fy, fy + 1)
     mi = (year - 1970) * 12 + month - 1
     first = mi.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
@@ -88,14 +88,14 @@ def _children_for_index(ctx: WorldContext, rng, law: np.ndarray, first_birth_age
     """
     d = ctx.dists
     n = len(law)
-    k = S.categorical(d["children_per_case"], rng, n, law).astype(int)
-    youngest = S.histogram_days(d["youngest_child_age_at_issue"], rng, n, law)
+    k = d["children_per_case"].sample(rng, n, law).astype(int)
+    youngest = d["youngest_child_age_at_issue"].sample(rng, n, law)
     room = np.minimum(OLDEST_SUBJECT_DAYS - np.maximum(youngest, 0), MAX_MOTHER_AGE_AT_BIRTH - first_birth_age)
     room = np.maximum(room, 0)
     k = np.minimum(k, 1 + (room // MIN_SPACING_DAYS).astype(int))
     fam = np.repeat(np.arange(n), k)
     rank = S.within_group_index(fam)  # 0 = youngest
-    spacing = S.lognormal_days(d["sibling_spacing"], rng, len(fam))
+    spacing = d["sibling_spacing"].sample(rng, len(fam))
     spacing = np.where(rank == 0, 0.0, spacing)
     cum = np.cumsum(spacing)
     starts = np.flatnonzero(rank == 0)
@@ -115,7 +115,7 @@ def _outcomes(ctx: WorldContext, rng, proc_law: np.ndarray, sub_proc: np.ndarray
     shared = rng.random(len(sub_proc)) < d["outcome_sibling_correlation"].p
     u = np.where(shared, u_case[sub_proc], rng.random(len(sub_proc)))
     band = S.age_band(age_days)
-    return S.categorical(d["outcome"], rng, len(sub_proc), proc_law[sub_proc], band, u=u), band
+    return d["outcome"].sample(rng, len(sub_proc), proc_law[sub_proc], band, u=u), band
 
 
 def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: np.ndarray) -> ShardWorld:
@@ -128,10 +128,10 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     issue = _issue_dates(ctx, rng, fy)
     la = ctx.geo.sample_la(country, law, rng.random(n))
     lsoa = ctx.geo.sample_lsoa(la, rng.random(n))
-    ethnicity = S.categorical(d["ethnicity"], rng, n, country)
+    ethnicity = d["ethnicity"].sample(rng, n, country)
 
     # Index proceeding children, mother and fathers.
-    a1 = S.histogram_days(d["mother_age_at_first_birth"], rng, n, law)
+    a1 = d["mother_age_at_first_birth"].sample(rng, n, law)
     cf, age, rank = _children_for_index(ctx, rng, law, a1)
     child_dob = issue[cf] - age
     k = np.bincount(cf, minlength=n)
@@ -143,16 +143,16 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     order = np.lexsort((-rank, cf))  # within family: eldest (highest rank) first
     cf, age, rank, child_dob = cf[order], age[order], rank[order], child_dob[order]
     birth_no = S.within_group_index(cf)
-    new_father = S.share(d["new_father_at_birth"], rng, len(cf)) & (birth_no > 0)
+    new_father = d["new_father_at_birth"].sample(rng, len(cf)) & (birth_no > 0)
     father_idx = _group_cumsum(new_father.astype(int), cf)
     father_idx = np.minimum(father_idx, MAX_FATHERS - 1)
     n_fathers = np.zeros(n, dtype=np.int64)
     np.maximum.at(n_fathers, cf, father_idx + 1)
-    gap = S.histogram_days(d["father_age_gap"], rng, n * MAX_FATHERS).reshape(n, MAX_FATHERS)
+    gap = d["father_age_gap"].sample(rng, n * MAX_FATHERS).reshape(n, MAX_FATHERS)
 
     children = Grow()
     children.add(family=cf, slot=CHILD_SLOT0 + birth_no, dob=child_dob, father=father_idx,
-                 sex=np.where(S.share(d["child_sex_male"], rng, len(cf)), 1, 2))
+                 sex=np.where(d["child_sex_male"].sample(rng, len(cf)), 1, 2))
     n_children = k.copy()
 
     procs, subs = Grow(), Grow()
@@ -169,9 +169,9 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         sub_age = proc["issue"][sub_proc_local] - ch["dob"][sub_fam_child]
         outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age)
         fyp = fy_of(proc["issue"])
-        dur = S.lognormal_days(d["duration"], rng, m, proc["law"], key=fyp.astype(str))
+        dur = d["duration"].sample(rng, m, proc["law"], key=fyp.astype(str))
         planned = proc["issue"] + np.maximum(np.round(dur).astype(np.int64), 1)
-        receipt = proc["issue"] + S.poisson(d["issue_to_receipt_days"], rng, m)
+        receipt = proc["issue"] + d["issue_to_receipt_days"].sample(rng, m)
         base = n_procs
         n_procs += m
         procs.add(family=proc["family"], seq=proc["seq"], law=proc["law"], issue=proc["issue"],
@@ -179,13 +179,13 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         subs.add(proc=base + sub_proc_local, child=sub_fam_child, age=sub_age, outcome=outcome, band=band)
 
         # Recurrence: does the family come back, when, under which law, about whom?
-        gap_days = S.survival_days(d["recurrence"], rng, m, proc["law"], history)
+        gap_days = d["recurrence"].sample(rng, m, proc["law"], history)
         nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
         nxt_issue = np.maximum(nxt_issue, planned + MIN_GAP_AFTER_DISPOSAL)
         back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
-        nxt_law = S.categorical(d["recurrence_law_type"], rng, m, proc["law"])
-        wants_baby = S.share(d["recurrence_new_baby"], rng, m)
-        baby_age = np.round(S.histogram_days(d["recurrence_baby_age_at_issue"], rng, m)).astype(np.int64)
+        nxt_law = d["recurrence_law_type"].sample(rng, m, proc["law"])
+        wants_baby = d["recurrence_new_baby"].sample(rng, m)
+        baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
         fam = proc["family"]
         baby_dob = nxt_issue - baby_age
         can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
@@ -206,13 +206,13 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         # New babies: append children (father may change at this birth).
         bi = np.flatnonzero(go & baby)
         bf = fam[bi]
-        nf = S.share(d["new_father_at_birth"], rng, len(bi))
+        nf = d["new_father_at_birth"].sample(rng, len(bi))
         cur_father = _last_father(ch, bf, len(family_ids))
         bfather = np.minimum(np.where(nf, n_fathers[bf], cur_father), MAX_FATHERS - 1)
         np.maximum.at(n_fathers, bf, bfather + 1)
         new_rows = sum(len(a) for a in children.parts["family"]) + np.arange(len(bi))
         children.add(family=bf, slot=CHILD_SLOT0 + n_children[bf], dob=baby_dob[bi], father=bfather,
-                     sex=np.where(S.share(d["child_sex_male"], rng, len(bi)), 1, 2))
+                     sex=np.where(d["child_sex_male"].sample(rng, len(bi)), 1, 2))
         n_children[bf] += 1
         # Next round's proceedings and subjects.
         nxt_idx = np.flatnonzero(go)

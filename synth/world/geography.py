@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synth.profile.mechanisms import COUNTRIES, LAW_TYPES
 from synth.profile.reference import read_reference
-from synth.profile.requirements import COUNTRIES, LAW_TYPES
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def addresses(ctx: WorldContext, la_of_family: np.ndarray, family_ids: np.ndarra
     from_days, seq, owner = [np.full(n, start, dtype=np.int64)], [np.zeros(n, dtype=np.int64)], [np.arange(n)]
     cur, alive = np.full(n, start, dtype=np.int64), np.arange(n)
     for j in range(1, MAX_ADDRESSES):
-        stay = S.survival_days(ctx.dists["address_duration"], rng, len(alive))
+        stay = ctx.dists["address_duration"].sample(rng, len(alive))
         moved = ~np.isnan(stay)
         nxt = cur[alive] + np.ceil(np.nan_to_num(stay, nan=0)).astype(np.int64).clip(1)
         keep = moved & (nxt <= ctx.end)

@@ -89,9 +89,9 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
 
     # Applicants (private law) and parties.
     private = p["law"] == "private"
-    applicant = np.where(private, S.categorical(d["private_applicant"], rng, m), "local_authority")
-    father_rec = S.share(d["father_recorded"], rng, m, p["law"]) | (applicant == "father")
-    others = np.minimum(S.poisson(d["other_adult_parties"], rng, m, p["law"]), 2)
+    applicant = np.where(private, d["private_applicant"].sample(rng, m), "local_authority")
+    father_rec = d["father_recorded"].sample(rng, m, p["law"]) | (applicant == "father")
+    others = np.minimum(d["other_adult_parties"].sample(rng, m, p["law"]), 2)
     others = np.where(applicant == "grandparent", np.maximum(others, 1), others)
     parties = _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others)
 
@@ -108,7 +108,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "fy": p["fy"], "issue_date": _dates(p["issue"]), "receipt_date": _dates(p["receipt"]),
         "disposal_date": np.where(open_, np.datetime64("NaT"), _dates(disposal)).astype("datetime64[ns]"),
         "applicant_type": applicant.astype(object),
-        "application_type": S.categorical(d["application_type"], rng, m, p["law"]),
+        "application_type": d["application_type"].sample(rng, m, p["law"]),
         "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),
         "returning_mother": p["seq"] > 0,
     })
@@ -251,7 +251,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
     # Children: father's surname (drawn as his own) or the mother's.
     f_pos = np.searchsorted(cols["person_id"], cols["father"])
     f_pos = np.clip(f_pos, 0, k - 1)
-    takes_father = S.share(d["child_father_surname"], rng, k)
+    takes_father = d["child_father_surname"].sample(rng, k)
     child = cols["role"] == "child"
     surname = np.where(child, np.where(takes_father, surname[f_pos], fam_surname[famr]), surname)
     dob = cols["dob"]
@@ -271,7 +271,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
     })
     # Family members share the family's address; some adults have none recorded (NHS ZZ99 codes).
     postcode = out["postcode"].to_numpy(object).copy()
-    address = S.categorical(d["address_recorded"], rng, k)
+    address = d["address_recorded"].sample(rng, k)
     adult = ~child
     nfa = adult & (address == "no_fixed_abode")
     nos = adult & (address == "not_specified")
@@ -284,7 +284,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
 def _hearings(ctx: WorldContext, rng, p, proc_id, open_) -> dict[str, np.ndarray]:
     d = ctx.dists
     m = len(proc_id)
-    h = np.clip(S.poisson(d["hearings"], rng, m, p["law"]), 1, MAX_HEARINGS)
+    h = np.clip(d["hearings"].sample(rng, m, p["law"]), 1, MAX_HEARINGS)
     hp = np.repeat(np.arange(m), h)
     hj = S.within_group_index(hp)
     issue, planned = p["issue"][hp], p["planned_disposal"][hp]
@@ -301,7 +301,7 @@ def _hearings(ctx: WorldContext, rng, p, proc_id, open_) -> dict[str, np.ndarray
     kept = date <= ctx.end
     hp, hj, date, last = hp[kept], hj[kept], date[kept], last[kept]
     is_final = last & ~open_[hp]
-    htype = S.categorical(d["hearing_type"], rng, len(hp), p["law"][hp])
+    htype = d["hearing_type"].sample(rng, len(hp), p["law"][hp])
     htype = np.where(hj == 0, PUBLIC_FIRST, htype)
     htype = np.where(is_final, FINAL, htype)
     return {"hearing_id": proc_id[hp] * 64 + hj, "proceeding_id": proc_id[hp], "sequence": hj + 1,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth.profile import distributions as D
+from synth.profile.kinds import Survival
 from synth.profile.reference import read_reference
 
 
@@ -41,10 +41,10 @@ def read_volumes(path, first_fy: int, last_fy: int) -> pd.DataFrame:
     return v.sort_values(["country", "law_type", "fy"]).reset_index(drop=True)
 
 
-def _offset_pmf(curve: D.Survival, max_years: int, points: int = 4001) -> np.ndarray:
+def _offset_pmf(curve: Survival, max_years: int, points: int = 4001) -> np.ndarray:
     """P(the next issue falls d financial years later), d = 0..max_years, for events that happen."""
     u = (np.arange(points) + 0.5) / points * curve.ever
-    t = D.survival_times(curve, u)
+    t = curve.at(u)
     if curve.unit == "months":
         t = t / 12
     elif curve.unit == "weeks":

@@ -1,4 +1,4 @@
-"""Distribution models and their vectorised samplers: shapes, frequencies, edge cases, validation."""
+"""Distribution kinds and their vectorised samplers: shapes, frequencies, edge cases, validation."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from synth.profile import distributions as D
+from synth.profile import kinds as K
+from synth.profile.kinds import group_rows
+from synth.profile.kinds.categorical import inverse_cdf
 from synth.profile.loader import load_profile
 
 N = 200_000
 Z = 5.0  # tolerance in standard errors
 
-DIST = TypeAdapter(D.Distribution)
+DIST = TypeAdapter(K.Distribution)
 
 
 def dist(**kw):
@@ -40,7 +42,7 @@ def rng():
 def test_categorical_index_shape_and_range(rng):
     d = dist(kind="categorical", probabilities={"a": 0.2, "b": 0.5, "c": 0.3})
     for shape in [(0,), (7,), (3, 4)]:
-        idx = D.categorical_index(d, rng.random(shape))
+        idx = d.index(rng.random(shape))
         assert idx.shape == shape
         assert ((idx >= 0) & (idx < 3)).all()
 
@@ -48,19 +50,19 @@ def test_categorical_index_shape_and_range(rng):
 def test_categorical_index_boundaries():
     d = dist(kind="categorical", probabilities={"a": 0.25, "b": 0.25, "c": 0.5})
     u = np.array([0.0, 0.2499, 0.25, 0.4999, 0.5, 0.999999])
-    assert D.categorical_index(d, u).tolist() == [0, 0, 1, 1, 2, 2]
+    assert d.index(u).tolist() == [0, 0, 1, 1, 2, 2]
 
 
 def test_categorical_zero_probability_never_drawn(rng):
     d = dist(kind="categorical", probabilities={"a": 0.4, "never": 0.0, "b": 0.6})
-    idx = D.categorical_index(d, rng.random(N))
+    idx = d.index(rng.random(N))
     assert (idx != 1).all()
 
 
 def test_categorical_frequencies(rng):
     probs = {"1": 0.05, "2": 0.15, "3": 0.3, "4": 0.5}
     d = dist(kind="categorical", probabilities=probs)
-    idx = D.categorical_index(d, rng.random(N))
+    idx = d.index(rng.random(N))
     counts = np.bincount(idx, minlength=len(probs))
     for label, c in zip(d.labels, counts):
         assert_share(c, N, probs[label])
@@ -73,7 +75,7 @@ def test_categorical_keys_are_text():
 
 def test_shipped_month_of_issue_frequencies(rng):
     d = load_profile("training_small").profile.world.distributions["month_of_issue"]
-    idx = D.categorical_index(d, rng.random(N))
+    idx = d.index(rng.random(N))
     counts = np.bincount(idx, minlength=12)
     assert d.labels == [str(m) for m in range(1, 13)]
     for p, c in zip(d.p, counts):
@@ -91,34 +93,34 @@ def hist():
 
 def test_histogram_values_shape(hist, rng):
     for shape in [(0,), (9,), (2, 5)]:
-        assert D.histogram_values(hist, rng.random(shape), rng.random(shape)).shape == shape
+        assert hist.at(rng.random(shape), rng.random(shape)).shape == shape
 
 
 def test_histogram_values_fall_inside_their_bins(hist, rng):
     u, v = rng.random(N), rng.random(N)
-    x = D.histogram_values(hist, u, v)
-    idx = D.categorical_index(hist, u)  # the same inverse CDF picks the bin
+    x = hist.at(u, v)
+    idx = inverse_cdf(hist.p, u)  # the same inverse CDF picks the bin
     lo = np.asarray(hist.bins[:-1])[idx]
     hi = np.asarray(hist.bins[1:])[idx]
     assert ((x >= lo) & (x < hi)).all()
-    assert (D.histogram_bin(hist, x) == idx).all()
+    assert (hist.bin_of(x) == idx).all()
 
 
 def test_histogram_position_within_bin_follows_v(hist):
     # u picks the middle bin [0, 5); v is the fraction of the way through it.
     u = np.full(3, 0.5)
-    assert D.histogram_values(hist, u, np.array([0.0, 0.5, 0.9])).tolist() == pytest.approx([0.0, 2.5, 4.5])
+    assert hist.at(u, np.array([0.0, 0.5, 0.9])).tolist() == pytest.approx([0.0, 2.5, 4.5])
 
 
 def test_histogram_bin_frequencies(hist, rng):
-    x = D.histogram_values(hist, rng.random(N), rng.random(N))
-    counts = np.bincount(D.histogram_bin(hist, x), minlength=3)
+    x = hist.at(rng.random(N), rng.random(N))
+    counts = np.bincount(hist.bin_of(x), minlength=3)
     for p, c in zip(hist.probabilities, counts):
         assert_share(c, N, p)
 
 
 def test_histogram_values_uniform_within_bin(hist, rng):
-    x = D.histogram_values(hist, rng.random(N), rng.random(N))
+    x = hist.at(rng.random(N), rng.random(N))
     top = x[x >= 5]
     # Within [5, 100) values are uniform: half fall below the midpoint.
     assert_share(int((top < 52.5).sum()), len(top), 0.5)
@@ -126,7 +128,7 @@ def test_histogram_values_uniform_within_bin(hist, rng):
 
 def test_histogram_bin_clips_outside_edges(hist):
     x = np.array([-1000.0, -10.0, -0.001, 0.0, 4.999, 5.0, 99.9, 100.0, 5000.0])
-    assert D.histogram_bin(hist, x).tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 2]
+    assert hist.bin_of(x).tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,11 +143,11 @@ def test_share_validates_range():
 
 def test_poisson_values_mean_offset_and_cap(rng):
     d = dist(kind="poisson", mean=3.0, offset=2)
-    x = D.poisson_values(d, rng, N)
+    x = d.sample(rng, N)
     assert x.shape == (N,)
     assert x.min() >= 2
     assert abs(x.mean() - 5.0) <= Z * math.sqrt(3.0 / N)
-    capped = D.poisson_values(dist(kind="poisson", mean=3.0, offset=2, max=4), rng, N)
+    capped = dist(kind="poisson", mean=3.0, offset=2, max=4).sample(rng, N)
     assert capped.max() == 4
     # P(X + 2 >= 4) = P(X >= 2) for X ~ Poisson(3)
     assert_share(int((capped == 4).sum()), N, 1 - math.exp(-3) * (1 + 3))
@@ -153,7 +155,7 @@ def test_poisson_values_mean_offset_and_cap(rng):
 
 def test_lognormal_values_mean_and_cv(rng):
     d = dist(kind="lognormal", unit="weeks", mean=30.0, cv=0.5)
-    x = D.lognormal_values(d, rng.standard_normal(N))
+    x = d.at(rng.standard_normal(N))
     assert x.shape == (N,)
     assert (x > 0).all()
     sd = 30.0 * 0.5
@@ -164,7 +166,7 @@ def test_lognormal_values_mean_and_cv(rng):
 def test_lognormal_mean_per_key(rng):
     d = dist(kind="lognormal", unit="weeks", mean={2019: 10, 2020: 40}, cv=0.3, given="fy")
     keys = np.where(rng.random(N) < 0.5, "2019", "2020")
-    x = D.lognormal_values(d, rng.standard_normal(N), keys)
+    x = d.at(rng.standard_normal(N), keys)
     for k, m in (("2019", 10.0), ("2020", 40.0)):
         sel = x[keys == k]
         assert abs(sel.mean() - m) <= Z * m * 0.3 / math.sqrt(len(sel))
@@ -172,7 +174,7 @@ def test_lognormal_mean_per_key(rng):
 
 def test_lognormal_min_max_clip(rng):
     d = dist(kind="lognormal", unit="weeks", mean=10.0, cv=1.0, min=5, max=12)
-    x = D.lognormal_values(d, rng.standard_normal(10_000))
+    x = d.at(rng.standard_normal(10_000))
     assert x.min() == 5 and x.max() == 12
 
 
@@ -194,22 +196,22 @@ def surv():
 
 def test_survival_interpolates_inside_the_curve(surv):
     u = np.array([0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.4999])
-    t = D.survival_times(surv, u)
+    t = surv.at(u)
     assert t.tolist() == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 2.9995])
 
 
 def test_survival_nan_beyond_the_curve(surv):
-    t = D.survival_times(surv, np.array([0.5, 0.7, 0.999]))
+    t = surv.at(np.array([0.5, 0.7, 0.999]))
     assert np.isnan(t).all()
 
 
 def test_survival_shape(surv, rng):
-    assert D.survival_times(surv, rng.random((4, 6))).shape == (4, 6)
-    assert D.survival_times(surv, np.zeros(0)).shape == (0,)
+    assert surv.at(rng.random((4, 6))).shape == (4, 6)
+    assert surv.at(np.zeros(0)).shape == (0,)
 
 
 def test_survival_frequencies(surv, rng):
-    t = D.survival_times(surv, rng.random(N))
+    t = surv.at(rng.random(N))
     assert_share(int(np.isnan(t).sum()), N, 1 - surv.ever)
     assert_share(int((t <= 1).sum()), N, 0.1)
     assert_share(int(((t > 1) & (t <= 2)).sum()), N, 0.2)
@@ -231,7 +233,7 @@ def test_survival_validation():
 
 def test_group_rows_sorted_and_complete():
     keys = np.array(["b", "a", "c", "a", "b", "a"])
-    groups = D.group_rows(keys)
+    groups = group_rows(keys)
     assert [k for k, _ in groups] == ["a", "b", "c"]
     assert [pos.tolist() for _, pos in groups] == [[1, 3, 5], [0, 4], [2]]
     assert sorted(np.concatenate([p for _, p in groups]).tolist()) == list(range(len(keys)))
@@ -239,7 +241,7 @@ def test_group_rows_sorted_and_complete():
 
 def test_group_rows_is_deterministic(rng):
     keys = rng.choice(["public", "private", "x"], size=5000)
-    a, b = D.group_rows(keys), D.group_rows(keys.copy())
+    a, b = group_rows(keys), group_rows(keys.copy())
     assert [k for k, _ in a] == [k for k, _ in b]
     for (_, pa), (_, pb) in zip(a, b):
         assert np.array_equal(pa, pb)
@@ -249,21 +251,21 @@ def test_group_rows_is_deterministic(rng):
 
 
 def test_group_rows_stringifies_keys():
-    groups = D.group_rows(np.array([2, 10, 2]))
+    groups = group_rows(np.array([2, 10, 2]))
     assert [(k, p.tolist()) for k, p in groups] == [("10", [1]), ("2", [0, 2])]
 
 
 def test_group_rows_empty():
-    assert D.group_rows(np.array([], dtype=str)) == []
+    assert group_rows(np.array([], dtype=str)) == []
 
 
 def test_conditional_case_of_and_leaf_kind():
     d = dist(kind="conditional", given="law_type", cases={
         "public": {"kind": "share", "p": 0.1}, "private": {"kind": "share", "p": 0.9}})
-    assert D.case_of(d, "public").p == 0.1
-    assert D.leaf_kind(d) == "share"
+    assert d.case_of("public").p == 0.1
+    assert d.leaf_kind() == "share"
     with pytest.raises(KeyError, match="no case 'other' for given 'law_type'"):
-        D.case_of(d, "other")
+        d.case_of("other")
 
 
 def test_conditional_cases_must_share_a_kind():
@@ -274,16 +276,16 @@ def test_conditional_cases_must_share_a_kind():
 
 
 def test_provenance():
-    assert D.has_provenance(D.Share(kind="share", p=0.5, source="x"))
-    assert not D.has_provenance(D.Share(kind="share", p=0.5))
-    cond = D.Conditional(kind="conditional", given="law_type", cases={
-        "public": D.Share(kind="share", p=0.1, assumption="a"),
-        "private": D.Share(kind="share", p=0.2, source="s")})
-    assert D.has_provenance(cond)
-    cond_missing = D.Conditional(kind="conditional", given="law_type", cases={
-        "public": D.Share(kind="share", p=0.1, assumption="a"),
-        "private": D.Share(kind="share", p=0.2)})
-    assert not D.has_provenance(cond_missing)
+    assert K.Share(kind="share", p=0.5, source="x").has_provenance()
+    assert not K.Share(kind="share", p=0.5).has_provenance()
+    cond = K.Conditional(kind="conditional", given="law_type", cases={
+        "public": K.Share(kind="share", p=0.1, assumption="a"),
+        "private": K.Share(kind="share", p=0.2, source="s")})
+    assert cond.has_provenance()
+    cond_missing = K.Conditional(kind="conditional", given="law_type", cases={
+        "public": K.Share(kind="share", p=0.1, assumption="a"),
+        "private": K.Share(kind="share", p=0.2)})
+    assert not cond_missing.has_provenance()
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from synth.errors import ProfileError
 from synth.profile.extends import deep_merge
 from synth.profile.find import find_profile, list_profiles, shipped_dir
 from synth.profile.loader import LoadedProfile, load_profile
-from synth.profile.requirements import REQUIRED
+from synth.profile.mechanisms import MECHANISMS
 from synth.world.schema import fields_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "profiles"
@@ -41,7 +41,7 @@ def test_shipped_profile_loads_by_name(name):
     assert loaded.path == (SHIPPED / f"{name}.yaml").resolve()
     assert loaded.chain[0] == loaded.path
     assert len(loaded.sha256) == 64
-    assert set(REQUIRED) <= set(loaded.profile.world.distributions)
+    assert set(MECHANISMS) <= set(loaded.profile.world.distributions)
 
 
 def test_default_profile_has_no_parent():

@@ -7,7 +7,6 @@ achieved sample size, so the tests have power but do not flake.
 import numpy as np
 import pytest
 
-from synth.profile import distributions as D
 from synth.validate import measures as M
 
 Z = 4.0
@@ -37,7 +36,7 @@ def test_children_per_index_case_match_the_profile(quality_run, law):
 def test_youngest_child_age_at_issue_matches_the_profile(quality_run, law):
     dist = quality_run.profile.world.distributions["youngest_child_age_at_issue"].cases[law]
     ages = M.youngest_age_days(quality_run.truth("proceeding"), quality_run.truth("proceeding_child"), law)
-    bins = D.histogram_bin(dist, ages.to_numpy())
+    bins = dist.bin_of(ages.to_numpy())
     shares = np.bincount(bins, minlength=len(dist.p)) / len(ages)
     for i, p in enumerate(dist.p):
         assert abs(shares[i] - p) < _prop_tol(p, len(ages)), f"bin {i}: {shares[i]:.4f} vs {p}"

@@ -97,7 +97,7 @@ def test_adoptions_follow_placement_orders_and_adoption_placements(shard):
 
 
 def test_about_three_quarters_are_looked_after_at_the_onset(shard):
-    from synth.validate.care_observers import Care, _onset
+    from synth.validate.observers.care import Care, care_onset
 
     ctx, t = shard
 
@@ -111,7 +111,7 @@ def test_about_three_quarters_are_looked_after_at_the_onset(shard):
 
         person, proc, pc = t["person"], t["proceeding"], t["proceeding_child"]
 
-    o = _onset(Care(_T))
+    o = care_onset(Care(_T))
     state = o.loc[o["state"] != "continuing", "state"]
     n = len(state)
     share = (state != "at_home").mean()

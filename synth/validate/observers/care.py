@@ -3,8 +3,7 @@
 Each observer returns what the mechanism produced for one distribution, selecting only the rows
 where the distribution acts unhindered: waits are measured where the period end, an 18th birthday
 or a later proceeding could not have cut them short (the 99.9th percentile fits), and spells that
-end for another reason are censored. ``care_observe(t, name)`` is called by
-synth.validate.realism.observe for names it does not know.
+end for another reason are censored. Each is registered against its mechanism's name.
 """
 
 from __future__ import annotations
@@ -15,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from synth.dates import INF, add_years, days_of
-from synth.validate.compare import UNIT_DAYS
+from synth.profile.kinds import UNIT_DAYS
+from synth.profile.mechanisms import observer
+from synth.validate.observers.truth import Observations, Truth
 from synth.world.care_parts import FOSTER, LONG_TERM, group_of
 from synth.world.sampling import age_band
 
@@ -94,7 +95,7 @@ class Care:
         return (~e["first"]) & e["rne"].isin(MOVE) & ~e["placement"].isin(PLANNED)
 
 
-def _onset(c: Care) -> pd.DataFrame:
+def care_onset(c: Care) -> pd.DataFrame:
     """Each born child's state at the issue of a public proceeding: s20, ICO, at home (or continuing)."""
     pub = c.public
     pub = pub.assign(dob=days_of(pub["person_id"].map(c.t.person.set_index("person_id")["date_of_birth"]).to_numpy()))
@@ -114,7 +115,7 @@ def _onset(c: Care) -> pd.DataFrame:
 
 
 def _s20_lead(c: Care):
-    o = _onset(c)
+    o = care_onset(c)
     q = _q999(c.dists["care_s20_before_issue"])
     per = c.periods
     ok = (o["state"] == "section_20") & (o["issue"] - q > o["dob"]) & (o["issue"] - q > c.start_of_period)
@@ -332,8 +333,8 @@ def _adoption(c: Care, name: str):
     return None
 
 
-OBSERVERS = {
-    "care_onset": lambda c: {(): (o := _onset(c)).loc[o["state"] != "continuing", "state"]},
+_BY_NAME = {
+    "care_onset": lambda c: {(): (o := care_onset(c)).loc[o["state"] != "continuing", "state"]},
     "care_s20_before_issue": _s20_lead,
     "care_order_at_home": lambda c: {(): (c.periods.loc[c.periods["legal_status"] == "C2", "placement"] == "P1")
                                      .to_numpy()},
@@ -355,15 +356,28 @@ OBSERVERS = {
 }
 
 
-def care_observe(t, name: str):
-    """Observations for a care distribution ({case: data}), or None if ``name`` is not one."""
-    if name not in OBSERVERS and not name.startswith(("care_missing", "adoption")) and name != "adopters":
-        return None
-    if not hasattr(t, "_care"):
-        t._care = Care(t)
-    c = t._care
-    if name in OBSERVERS:
-        return OBSERVERS[name](c)
-    if name.startswith("care_missing"):
-        return _missing(c, name)
-    return _adoption(c, name)
+def care_of(t: Truth) -> Care:
+    """The care truth of a validation, built on first use."""
+    if "care" not in t.shared:
+        t.shared["care"] = Care(t)
+    return t.shared["care"]
+
+
+@observer(*_BY_NAME)
+def care(t: Truth, name: str) -> Observations:
+    """Placements, moves, exits, SGOs and reviews."""
+    return _BY_NAME[name](care_of(t))
+
+
+@observer("care_missing_incidents", "care_missing_type_missing", "care_missing_duration")
+def missing(t: Truth, name: str) -> Observations:
+    """Missing and away incidents."""
+    return _missing(care_of(t), name)
+
+
+@observer("adoption_placed", "adoption_decision_before_order", "adoption_placement_wait",
+          "adoption_match_before_placement", "adoption_order_wait", "adoption_unopposed",
+          "adoption_by_foster_carer", "adopters", "adoption_decision_ceased_reason", "adoption_decision_ceased_wait")
+def adoption(t: Truth, name: str) -> Observations:
+    """Adoption decisions, placements and orders."""
+    return _adoption(care_of(t), name)
