@@ -15,6 +15,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 #: Day 0 of the day numbers.
 EPOCH = dt.date(1970, 1, 1)
@@ -80,7 +81,7 @@ def from_ymd(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray
 # Financial and collection years
 
 
-def fy_of(days: np.ndarray) -> np.ndarray:
+def fy_of(days: ArrayLike) -> np.ndarray:
     """Financial year (the calendar year it starts in) of each day number."""
     m = np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64)
     year, month = m // 12 + 1970, m % 12 + 1

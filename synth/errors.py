@@ -18,7 +18,7 @@ class ProfileError(SynthError):
         problems: ``(file, path, message)`` triples, in the order found.
     """
 
-    def __init__(self, problems: list[tuple[str, str, str]]):
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
         self.problems = list(problems)
         super().__init__(self.format())
 

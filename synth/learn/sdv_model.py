@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,7 +67,7 @@ def require_sdv() -> None:
         raise InputError(INSTALL_HINT) from None
 
 
-def _seed_synthesizer(synthesizer, seed: int) -> None:
+def _seed_synthesizer(synthesizer: Any, seed: int) -> None:
     """Seed an HMA synthesizer through SDV's own seeds (private attributes; SDV has no public
     multi-table setter). SDV applies ``_numpy_seed`` only inside its calls and restores the global
     state afterwards, so nothing global is seeded here."""
@@ -79,7 +80,7 @@ def _seed_synthesizer(synthesizer, seed: int) -> None:
             pass
 
 
-def _sample(synthesizer, scale: float, seed: int) -> dict[str, pd.DataFrame]:
+def _sample(synthesizer: Any, scale: float, seed: int) -> dict[str, pd.DataFrame]:
     _seed_synthesizer(synthesizer, seed)
     if hasattr(synthesizer, "sample_scale"):  # SDV 2.x
         return synthesizer.sample_scale(scale=scale)
@@ -246,7 +247,7 @@ class SampleResult:
     seconds: float
 
 
-def load_model(model: Path):
+def load_model(model: Path) -> Any:
     require_sdv()
     model = Path(model)
     mf = model / MANIFEST_FILE

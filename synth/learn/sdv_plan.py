@@ -100,7 +100,12 @@ def plan_subtree(agency: Agency, tables: list[str] | None = None, agency_key: st
         _, root, chosen = best
     # One relationship per child (the one to the root), one child table once.
     seen: set[str] = set()
-    chosen = [c for c in chosen if not (c[0] in seen or seen.add(c[0]))]
+    unique = []
+    for c in chosen:
+        if c[0] not in seen:
+            seen.add(c[0])
+            unique.append(c)
+    chosen = unique
     names = [root, *[c[0] for c in chosen]]
     keys: dict[str, list[str]] = {root: [meta["tables"][root].get("primary_key")]}
     for child, _pk, fk in chosen:
@@ -114,7 +119,7 @@ def plan_subtree(agency: Agency, tables: list[str] | None = None, agency_key: st
         cols = {c: {k: v for k, v in s.items() if k != "datetime_format"} for c, s in spec["columns"].items()
                 if c in keys[name] or c not in ids}
         dropped[name] = [c for c in spec["columns"] if c not in cols]
-        entry = {"columns": cols}
+        entry: dict[str, object] = {"columns": cols}
         if name == root and keys[name]:
             entry["primary_key"] = keys[name][0]
         tables_meta[name] = entry
@@ -122,10 +127,10 @@ def plan_subtree(agency: Agency, tables: list[str] | None = None, agency_key: st
              "child_foreign_key": fk} for child, pk, fk in chosen]
     metadata = {"METADATA_SPEC_VERSION": "V1", "tables": tables_meta, "relationships": rels}
     left_out = {}
-    for k, t in agency.tables.items():
-        if t.name in names:
+    for k, table in agency.tables.items():
+        if table.name in names:
             continue
-        if identifying(t):
+        if identifying(table):
             left_out[k] = "holds direct identifiers (File 1): never read"
         else:
             left_out[k] = ("not a direct child of the root by a single-column key, or beyond HMA's 5 tables; "

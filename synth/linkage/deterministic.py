@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import cast
 
 from synth.errors import InputError
 from synth.linkage.io import LinkageRun, staged
@@ -65,10 +66,10 @@ def link_exact(run: LinkageRun, on: list[str], out: Path, fmt: str, agencies: li
         con.execute(f"COPY (SELECT * FROM clusters ORDER BY agency, id) TO {target} ({fmt_sql})")
         os.replace(staged(out), out)
         complete = " AND ".join(f'"{c}" IS NOT NULL' for c in on)
-        records, keyed = con.execute(f"SELECT count(*), count(*) FILTER ({complete}) FROM raw").fetchone()
-        clusters, linked = con.execute("""
+        records, keyed = cast(tuple, con.execute(f"SELECT count(*), count(*) FILTER ({complete}) FROM raw").fetchone())
+        clusters, linked = cast(tuple, con.execute("""
             WITH s AS (SELECT cluster, count(*) AS n FROM clusters GROUP BY cluster)
-            SELECT count(*), coalesce(sum(n) FILTER (n > 1), 0) FROM s""").fetchone()
+            SELECT count(*), coalesce(sum(n) FILTER (n > 1), 0) FROM s""").fetchone())
     finally:
         con.close()
     return {"agencies": chosen, "on": on, "records": int(records), "records_with_key": int(keyed),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -53,10 +54,10 @@ def block(con: duckdb.DuckDBPyConnection, rules: list[str], within: bool = False
         key, ok = _key_sql(parse_rule(rule))
         con.execute(f"CREATE OR REPLACE TEMP TABLE _k{i} AS SELECT rid, agency, id, {key} AS key "
                     f"FROM {records} WHERE {ok}")
-        n = con.execute(f"""
+        n = cast(tuple, con.execute(f"""
             WITH g AS (SELECT key, agency, count(*) AS n FROM _k{i} GROUP BY key, agency),
                  t AS (SELECT key, sum(n) AS tot, sum(n * (n - 1) // 2) AS same FROM g GROUP BY key)
-            SELECT coalesce(sum(tot * (tot - 1) // 2 {'' if within else '- same'}), 0) FROM t""").fetchone()[0]
+            SELECT coalesce(sum(tot * (tot - 1) // 2 {'' if within else '- same'}), 0) FROM t""").fetchone())[0]
         alone[rule] = int(n)
         keyed.append(i)
     total = sum(alone.values())
@@ -137,7 +138,8 @@ def make_pairs(run: LinkageRun, out: Path, fmt: str, agencies: list[str] | None 
             "SELECT c.rule_ord, count(*), count(*) FILTER (l.person_id = r.person_id) FROM cand c "
             "JOIN rec l ON l.rid = c.rid_l JOIN rec r ON r.rid = c.rid_r GROUP BY c.rule_ord").fetchall()})
         per_rule = {rules[i]: v for i, v in counted.items()}
-        records, unlabelled = con.execute("SELECT count(*), count(*) FILTER (person_id IS NULL) FROM rec").fetchone()
+        records, unlabelled = cast(tuple, con.execute("SELECT count(*), count(*) FILTER (person_id IS NULL) FROM rec")
+                                   .fetchone())
         total_true = true_pair_total(con, within)
     finally:
         con.close()

@@ -97,7 +97,7 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return parent
 
 
-def _metrics(true, pred, tp) -> dict:
+def _metrics(true: int, pred: int, tp: int) -> dict:
     true, pred, tp = int(true), int(pred), int(tp)
     return {
         "true_pairs": true,

@@ -16,6 +16,8 @@ Status code meanings are not published (schemas.md 1.3); these are the documente
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -34,7 +36,7 @@ def on_spine(person_ids: np.ndarray, rate: float) -> np.ndarray:
     return u < rate
 
 
-def _agree(a, b) -> np.ndarray:
+def _agree(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series) -> np.ndarray:
     a, b = pd.Series(a), pd.Series(b)
     return (a.notna() & b.notna() & (a.astype(str) == b.astype(str))).to_numpy()
 
@@ -55,7 +57,8 @@ def match(ap: pd.DataFrame, recorded: pd.DataFrame, true: pd.DataFrame, link: Li
     spine = on_spine(pid, m.on_spine)
     agree = {f: _agree(recorded[f], true[f]) for f in FIELDS}
     nhs_ok = spine & _agree(recorded["nhs_number"], true["nhs_number"])
-    score = sum(m.weights[f] * agree[f] for f in FIELDS) + rng.uniform(0, m.noise, n)
+    weights = cast(dict[str, float], m.weights)
+    score: np.ndarray = sum(weights[f] * agree[f] for f in FIELDS) + rng.uniform(0, m.noise, n)
     score = np.round(np.clip(score, 0, 1), 6)
     sts = np.where(nhs_ok, np.where(agree["date_of_birth"] & agree["sex"], 1, 4),
                    np.where(spine & (score >= m.high), 39, np.where(spine & (score >= m.accept), 35, 99)))

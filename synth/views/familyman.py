@@ -17,7 +17,8 @@ CASE_ROLE = {"applicant": "Applicant", "respondent": "Respondent"}
 LA_SLOT = 63
 
 
-def familyman_role(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], rng) -> pd.DataFrame:
+def familyman_role(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
+                   rng: np.random.Generator) -> pd.DataFrame:
     """Every party's role on each covered case, plus the local authority applicant in public law."""
     proc = covered["proceeding"]
     party = covered["proceeding_party"]

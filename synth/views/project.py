@@ -7,13 +7,15 @@ recording gaps. Also returns the agency-record -> truth-person map for ``truth/`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id
-from synth.profile.models import Agency, Column, Linkage, Table
+from synth.profile.models import Agency, Column, Linkage, Missing, Table
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
@@ -39,8 +41,8 @@ def _key(agency: Agency, entity: str) -> int:
     return stream_key(f"{agency.id_salt}:{entity}")
 
 
-def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage | None,
-            error_rng=None) -> AgencyFrame:
+def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Generator, link: Linkage | None,
+            error_rng: np.random.Generator | None = None) -> AgencyFrame:
     """Restrict the truth to an agency's coverage and build its person records.
 
     ``error_rng`` draws the identifier errors (the view stream ``rng`` when not given).
@@ -49,7 +51,7 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
     cov = proc[proc["country"].isin(agency.coverage.country) & proc["law_type"].isin(agency.coverage.law_type)]
     ids = cov["proceeding_id"].to_numpy()
 
-    def by_proc(name):
+    def by_proc(name: str):
         t = truth[name]
         return t[np.isin(t["proceeding_id"].to_numpy(), ids)].reset_index(drop=True)
 
@@ -94,8 +96,8 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng, link: Linkage |
                        map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order], errors=errors)
 
 
-def _appearances(people: str, cov: pd.DataFrame, truth, parties: pd.DataFrame,
-                 by_proc) -> tuple[np.ndarray, np.ndarray]:
+def _appearances(people: str, cov: pd.DataFrame, truth: dict[str, pd.DataFrame], parties: pd.DataFrame,
+                 by_proc: Callable[[str], pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (proceeding_id, person_id) pairs of the people who get agency person records."""
     if people == "proceeding_party":
         t = parties
@@ -122,7 +124,8 @@ def _lookup(values: np.ndarray, table: pd.DataFrame, key: str, field: str) -> pd
     return out if found.all() else out.where(pd.Series(found), None)
 
 
-def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str, truth) -> pd.Series:
+def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str,
+                 truth: dict[str, pd.DataFrame]) -> pd.Series:
     """Resolve a dotted field path for every row (following references through the truth)."""
     hops, final_table, _ = resolve_path(source, path)
     if not hops:
@@ -137,7 +140,7 @@ def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str,
 
 
 def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Column, source: str,
-                truth) -> pd.Series:
+                truth: dict[str, pd.DataFrame]) -> pd.Series:
     field = col.field or id_field(source)
     if source == "agency_person" and col.id == "person" and field == "agency_person_id":
         return rows["agency_person_id"].reset_index(drop=True).astype("Int64")
@@ -152,11 +155,11 @@ def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Col
         base = keyed_id(raw, _key(agency, "person"))
         out = np.where(found, frame.map_ids[pos] if len(frame.map_ids) else 0, base).astype(np.int64)
     else:
-        out = keyed_id(raw, _key(agency, col.id))
+        out = keyed_id(raw, _key(agency, cast(str, col.id)))
     return pd.Series(pd.array(out, dtype="Int64")).where(pd.Series(present), NULL_INT)
 
 
-def _fy(frame: AgencyFrame, rows: pd.DataFrame, source: str, truth) -> np.ndarray:
+def _fy(frame: AgencyFrame, rows: pd.DataFrame, source: str, truth: dict[str, pd.DataFrame]) -> np.ndarray:
     for path in ("fy", "proceeding_id.fy", "first_proceeding_id.fy"):
         try:
             resolve_path(source, path)
@@ -167,15 +170,17 @@ def _fy(frame: AgencyFrame, rows: pd.DataFrame, source: str, truth) -> np.ndarra
 
 
 def _missing_rate(col: Column, fy: np.ndarray) -> np.ndarray:
-    m = col.missing
+    m = cast(Missing, col.missing)
     if m.rate is not None:
         return np.full(len(fy), m.rate)
-    years = np.array(sorted(m.by_year), dtype=float)
-    rates = np.array([m.by_year[int(y)] for y in years])
-    return np.interp(np.nan_to_num(fy, nan=years[-1]), years, rates)
+    by_year = cast(dict[int, float], m.by_year)
+    years = np.array(sorted(by_year), dtype=np.float64)
+    rates = np.array([by_year[int(y)] for y in years])
+    return np.asarray(np.interp(np.nan_to_num(fy, nan=years[-1]), years, rates))
 
 
-def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) -> pd.DataFrame:
+def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth: dict[str, pd.DataFrame],
+                  rng: np.random.Generator) -> pd.DataFrame:
     """Build one agency table for one shard."""
     source = table.rows
     rows = frame.tables[source]  # derived sources are built by project_agency beforehand
@@ -193,7 +198,7 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth, rng) 
         elif col.id is not None:
             values = _agency_ids(frame, agency, rows, col, source, truth)
         else:
-            values = field_values(frame, rows, source, col.field, truth)
+            values = field_values(frame, rows, source, cast(str, col.field), truth)
         values = T.apply(values.reset_index(drop=True), col.transforms)
         if col.missing is not None and not col.required and len(rows):
             fy = _fy(frame, rows, source, truth) if fy is None else fy

@@ -50,7 +50,7 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
     # Adults recorded with no address keep the NHS pseudo-postcode and no address lines.
     pseudo = p["postcode"].astype(str).str.startswith(PSEUDO_PREFIX).to_numpy()
     postcode = np.where(pseudo, p["postcode"].to_numpy(object), postcode)
-    previous = np.where(pseudo, None, previous)
+    previous = np.where(pseudo, None, previous)  # type: ignore[call-overload]
     for k in lines:
         lines[k] = np.where(pseudo, None, lines[k])
     dob = p["date_of_birth"].to_numpy("datetime64[D]")
@@ -66,7 +66,7 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
     })
 
 
-def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agency: Agency, rng
+def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agency: Agency, rng: np.random.Generator
                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Recorded identifiers of an agency's person records.
 

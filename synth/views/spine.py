@@ -14,7 +14,8 @@ from synth.keys import HOUSEHOLD_STRIDE
 from synth.world.residence import household_of
 
 
-def spine_address(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], rng) -> pd.DataFrame:
+def spine_address(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
+                  rng: np.random.Generator) -> pd.DataFrame:
     """Person x address rows for every covered person, clipped to the person's life."""
     person = covered["person"]
     address = truth["address"]

@@ -55,13 +55,13 @@ def _la(truth: dict, person_id: np.ndarray) -> np.ndarray:
     return p["la_code"].to_numpy(object)[pos] if len(p) else np.zeros(0, dtype=object)
 
 
-def cla_episode_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_episode_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Each episode in every collection year it overlaps, as that year's return shows it."""
     e = cov["care_episode"]
     rep, year = _spread(collection_year_of(days_of(e["start_date"])), collection_year_of(days_of(e["observed_to"])))
     end = days_of(e["end_date"])[rep]
     shown = end <= collection_year_end(year)
-    blank = lambda col: np.where(shown, e[col].to_numpy(object)[rep], None).astype(object)  # noqa: E731
+    blank = lambda col: np.where(shown, e[col].to_numpy(object)[rep], None).astype(object)  # type: ignore[attr-defined]  # noqa: E731,E501
     return _frame("cla_episode_year", e["episode_id"].to_numpy()[rep], year, e, rep,
                   episode_id=e["episode_id"].to_numpy()[rep], la_code=e["la_code"].to_numpy(object)[rep],
                   end_date=to_dates(np.where(shown, end, INF)), reason_ceased=blank("reason_ceased"),
@@ -77,7 +77,7 @@ def _child_years(e: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["person_id", "year", "start"], kind="stable").drop_duplicates(["person_id", "year"])
 
 
-def cla_child_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_child_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Header: every child looked after at any time in the year."""
     cy = _child_years(cov["care_episode"]).reset_index(drop=True)
     p = truth["person"]
@@ -93,7 +93,7 @@ def cla_child_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
                   mother=pd.array([None] * len(cy), dtype="Int64"), mc_dob=to_dates(np.full(len(cy), INF)))
 
 
-def cla_review_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_review_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Reviews held in the year."""
     r = cov["care_review"]
     year = collection_year_of(days_of(r["review_date"]))
@@ -102,7 +102,7 @@ def cla_review_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
                   la_code=_la(truth, r["person_id"].to_numpy()))
 
 
-def cla_missing_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_missing_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Missing or away episodes that started in the year (the end blank if after 31 March)."""
     m = cov["care_missing"]
     year = collection_year_of(days_of(m["start_date"]))
@@ -112,7 +112,7 @@ def cla_missing_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
                   end_date=to_dates(np.where(end <= collection_year_end(year), end, INF)))
 
 
-def cla_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """AD1: children adopted in the year."""
     a = cov["adoption"]
     a = a[a["adoption_date"].notna()].reset_index(drop=True)
@@ -121,7 +121,7 @@ def cla_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
                   adoption_id=a["adoption_id"].to_numpy(), la_code=_la(truth, a["person_id"].to_numpy()))
 
 
-def cla_placed_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_placed_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """PlacedAdoption: decisions that the child should be placed for adoption, in force or ceasing in
     the year, for children looked after in the year."""
     a = cov["adoption"].reset_index(drop=True)
@@ -140,10 +140,11 @@ def cla_placed_adoption_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
     return _frame("cla_placed_adoption_year", a["adoption_id"].to_numpy()[rep], year, a, rep,
                   adoption_id=a["adoption_id"].to_numpy()[rep], la_code=_la(truth, a["person_id"].to_numpy()[rep]),
                   ceased_date=to_dates(np.where(shown, ceased, INF)),
-                  ceased_reason=np.where(shown, a["ceased_reason"].to_numpy(object)[rep], None).astype(object))
+                  ceased_reason=np.where(shown, a["ceased_reason"].to_numpy(object)[rep],
+                                         None).astype(object))  # type: ignore[attr-defined]
 
 
-def cla_prev_perm_year(cov: dict, truth: dict, rng) -> pd.DataFrame:
+def cla_prev_perm_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
     """PrevPerm: children starting a period of care in the year, with any earlier permanence order
     (P1 adoption, P2 SGO, P3 child arrangements order; Z1 none)."""
     e = cov["care_episode"]

@@ -7,7 +7,8 @@ pandas datetime Series; nulls stay null.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ import pandas as pd
 from synth.dates import week_start
 from synth.keys import keyed_id
 from synth.rng import stream_key
+
+if TYPE_CHECKING:
+    from synth.profile.models import Transform
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -72,8 +76,8 @@ def date_text(s: pd.Series, p: dict) -> pd.Series:
     out = np.full(len(days), "", dtype="U1")
     for token in re.split(r"(%[Ymd])", fmt):
         if token:
-            out = np.char.add(out, parts.get(token, token))
-    return pd.Series(np.where(ok, out.astype(object), None), index=s.index)
+            out = np.char.add(out, parts.get(token, token))  # type: ignore[arg-type]
+    return pd.Series(np.where(ok, out.astype(object), None), index=s.index)  # type: ignore[call-overload]
 
 
 def to_text(s: pd.Series, p: dict) -> pd.Series:
@@ -148,7 +152,7 @@ TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
 }
 
 
-def apply(values: pd.Series, transforms) -> pd.Series:
+def apply(values: pd.Series, transforms: Iterable[Transform]) -> pd.Series:
     """Apply a column's transforms in order."""
     for t in transforms:
         params = t.model_extra or {}

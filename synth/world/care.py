@@ -30,6 +30,8 @@ made the placement order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -37,6 +39,7 @@ from synth.dates import INF, add_years, days_of, to_dates
 from synth.keys import EPISODE_STRIDE
 from synth.world import sampling as S
 from synth.world.care_parts import (
+    Columns,
     adoption_table,
     missing_table,
     placements,
@@ -53,7 +56,7 @@ ENTRY, LS, RANDOM, PLANNED_P1, PLANNED_ADOPT = range(5)
 
 
 class _Grow:
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: dict[str, list] = {}
         self.n = 0
 
@@ -65,7 +68,7 @@ class _Grow:
         self.n += k
         return ids
 
-    def done(self, keys) -> dict[str, np.ndarray]:
+    def done(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         return {k: (np.concatenate(self.parts[k]) if k in self.parts else np.zeros(0, dtype=np.int64)) for k in keys}
 
 
@@ -112,7 +115,7 @@ def care_tables(ctx: WorldContext, tables: dict[str, pd.DataFrame],
     }
 
 
-def _simulate(ctx: WorldContext, j: dict, rng):
+def _simulate(ctx: WorldContext, j: dict, rng: np.random.Generator):
     """Care periods and their events, one round per rank of a child's public law proceedings."""
     d, end = ctx.dists, ctx.end
     uniq, cidx = np.unique(j["pid"], return_inverse=True)
@@ -153,10 +156,12 @@ def _simulate(ctx: WorldContext, j: dict, rng):
         leaving18 = d["care_leaving_at_18"].sample(rng, n)
         proc = j["proc"][J]
 
-        def open_periods(mask, date, ls0, p1, c=c, pid=j["pid"][J], proc=proc):
+        def open_periods(mask: np.ndarray, date: np.ndarray, ls0: np.ndarray | int, p1: np.ndarray | int,
+                         c: np.ndarray = c, pid: np.ndarray = j["pid"][J], proc: np.ndarray = proc):
             st_period[c[mask]] = periods.add(mask, child=c, pid=pid, entry=date, ls=ls0, proc=proc, p1=p1)
 
-        def event(mask, date, kind, ls=-1, adopt_row=-1, c=c):
+        def event(mask: np.ndarray, date: np.ndarray, kind: int, ls: np.ndarray | int = -1,
+                  adopt_row: np.ndarray | int = -1, c: np.ndarray = c):
             events.add(mask, period=st_period[c], date=date, kind=kind, ls=ls, adopt=adopt_row)
 
         cont = st_cont[c]
@@ -207,8 +212,8 @@ def _simulate(ctx: WorldContext, j: dict, rng):
                          order=D, match=np.where(place, np.maximum(placed_d - w_match, start), INF),
                          placed=np.where(place, placed_d, INF), adopted=np.where(adopted, adopted_d, INF),
                          ceased=np.where(cease, cease_d, INF),
-                         reason=np.where(cease, ceased_reason, None).astype(object),
-                         adopters=np.where(place, adopters, None).astype(object))
+                         reason=np.where(cease, ceased_reason, None).astype(object),  # type: ignore[attr-defined,call-overload]
+                         adopters=np.where(place, adopters, None).astype(object))  # type: ignore[attr-defined,call-overload]
         row_of = np.full(n, -1)
         row_of[e1] = rows
         event(place, placed_d, PLANNED_ADOPT, adopt_row=row_of)
@@ -242,7 +247,8 @@ def _simulate(ctx: WorldContext, j: dict, rng):
                         "reason", "adopters"]))
 
 
-def _episodes(ctx, periods, events, exits, moves, person, rng) -> tuple[pd.DataFrame, np.ndarray]:
+def _episodes(ctx: WorldContext, periods: Columns, events: Columns, exits: Columns, moves: Columns,
+              person: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
     """Merge a period's entry, legal status changes and placement changes into contiguous episodes."""
     d, end = ctx.dists, ctx.end
     npd = len(periods["entry"])
@@ -300,7 +306,7 @@ def _episodes(ctx, periods, events, exits, moves, person, rng) -> tuple[pd.DataF
                          np.where(np.isin(code[sgo], ["U4", "U5", "U6"]), "other_foster", "not_foster"))
         rec[sgo] = d["care_sgo_reason"].sample(rng, int(sgo.sum()), group)
     nxt_pe = np.concatenate([g_pe[1:], [-1]]) if len(g_pe) else g_pe
-    rpc = np.where(~last & (nxt_pe >= 0), pl["reason"][np.maximum(nxt_pe, 0)], None).astype(object)
+    rpc = np.where(~last & (nxt_pe >= 0), pl["reason"][np.maximum(nxt_pe, 0)], None).astype(object)  # type: ignore[attr-defined]
     # Person-level facts and ids.
     pid = periods["pid"][g_period]
     child_order = np.lexsort((g_date, pid))
@@ -323,7 +329,7 @@ def _episodes(ctx, periods, events, exits, moves, person, rng) -> tuple[pd.DataF
     return out, pl["adopt_a5"]
 
 
-def _period_numbers(periods) -> np.ndarray:
+def _period_numbers(periods: Columns) -> np.ndarray:
     """1, 2, ... for each child's care periods in date order."""
     o = np.lexsort((periods["entry"], periods["pid"]))
     no = np.zeros(len(o), dtype=np.int64)

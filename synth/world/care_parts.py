@@ -5,6 +5,8 @@ All functions are vectorised over the care periods of one shard and draw only fr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,12 @@ from synth.keys import EPISODE_STRIDE, keyed_id
 from synth.profile.mechanisms import AGE_BANDS
 from synth.world import ids
 from synth.world import sampling as S
+
+if TYPE_CHECKING:
+    from synth.world.context import WorldContext
+
+#: Columns of one kind of care record (periods, events, exits, moves) as parallel arrays.
+Columns = dict[str, np.ndarray]
 
 ENTRY, LS, RANDOM, PLANNED_P1, PLANNED_ADOPT = range(5)
 #: Most unplanned moves in one period of care: far above any real history (about 17 in 14 years at
@@ -38,7 +46,7 @@ REVIEW_WINDOW = (14, 31, 31)
 BAND_YEARS = (0, 1, 5, 10, 16, 18)
 
 
-def _shift(a: np.ndarray, group: np.ndarray, fill=None) -> np.ndarray:
+def _shift(a: np.ndarray, group: np.ndarray, fill: object = None) -> np.ndarray:
     """The previous element within runs of a sorted ``group`` (``fill`` at each run's start)."""
     out = np.empty(len(a), dtype=object if fill is None else a.dtype)
     if len(a):
@@ -61,7 +69,8 @@ def group_of(code: np.ndarray) -> np.ndarray:
     return out
 
 
-def random_moves(ctx, periods, events, exits, rng) -> dict[str, np.ndarray]:
+def random_moves(ctx: WorldContext, periods: Columns, events: Columns, exits: Columns,
+                 rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Unplanned placement moves at the rate ``care_placement_move`` (per year) from each period's
     entry until its exit, its first planned move (P1, adoption placement) or the period end."""
     npd = len(periods["entry"])
@@ -91,7 +100,8 @@ def random_moves(ctx, periods, events, exits, rng) -> dict[str, np.ndarray]:
     return {"period": p[o], "date": dte[o]}
 
 
-def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray]:
+def placements(ctx: WorldContext, periods: Columns, events: Columns, moves: Columns, person: pd.DataFrame,
+               rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Every placement event of every period (entry, unplanned move, planned move) with its placement,
     carer, provider, address, URN and the reason for the change."""
     d, geo = ctx.dists, ctx.geo
@@ -171,7 +181,7 @@ def placements(ctx, periods, events, moves, person, rng) -> dict[str, np.ndarray
     }
 
 
-def _urns(code: np.ndarray, la: np.ndarray, rng) -> np.ndarray:
+def _urns(code: np.ndarray, la: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Ofsted-style URNs: the same dozen or so establishments per LA and kind of placement."""
     which = rng.integers(0, 12, len(code))
     letter = pd.Series(code, dtype=object).str[:1].fillna("").to_numpy(str)
@@ -212,7 +222,7 @@ def _numbered(df: pd.DataFrame, id_name: str, date_col: str) -> pd.DataFrame:
     return df[seq < EPISODE_STRIDE].reset_index(drop=True)
 
 
-def review_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFrame:
+def review_table(ctx: WorldContext, eps: pd.DataFrame, person: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Statutory reviews of each care period, with the child's participation code (PN0 under 4)."""
     per = _periods(eps, ctx.end)
     k = ((per["stop"] - per["start"]).clip(lower=0) // 120 + 3).to_numpy()
@@ -235,7 +245,7 @@ def review_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFr
                                                       "review_code"]]
 
 
-def missing_table(ctx, eps: pd.DataFrame, person: pd.DataFrame, rng) -> pd.DataFrame:
+def missing_table(ctx: WorldContext, eps: pd.DataFrame, person: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Missing (M) and away-without-authorisation (A) episodes while looked after, by age band."""
     d = ctx.dists
     per = _periods(eps, ctx.end)
@@ -281,7 +291,7 @@ def adoption_table(adopt: dict, a5: np.ndarray) -> pd.DataFrame:
         "match_date": to_dates(adopt["match"]), "placed_date": to_dates(adopt["placed"]),
         "adoption_date": to_dates(adopt["adopted"]), "ceased_date": to_dates(adopt["ceased"]),
         "ceased_reason": adopt["reason"], "foster_carer": fc & placed,
-        "n_adopters": pd.array(np.where(placed, np.where(np.isin(sex, ["M1", "F1"]), 1, 2), None), dtype="Int64"),
+        "n_adopters": pd.array(np.where(placed, np.where(np.isin(sex, ["M1", "F1"]), 1, 2), None), dtype="Int64"),  # type: ignore[call-overload]
         "adopters_sex": sex, "adopters_legal_status": status,
     })
     return df.sort_values("adoption_id", kind="stable").reset_index(drop=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from synth.dates import fy_of, to_days
-from synth.profile.kinds import Histogram
+from synth.profile.kinds import Conditional, Histogram
 from synth.profile.loader import LoadedProfile
 from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
@@ -53,8 +54,8 @@ def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContex
     last_fy = int(fy_of(np.array([to_days(prof.period.end)]))[0])
     volumes = read_volumes(loaded.reference_path(w.volumes.file), first_fy, last_fy)
     volumes = volumes[volumes["country"].isin(w.countries)].reset_index(drop=True)
-    mafb = w.distributions["mother_age_at_first_birth"]
-    teen = {lt: teen_share(mafb.cases[lt]) for lt in mafb.cases}
+    mafb = cast(Conditional, w.distributions["mother_age_at_first_birth"])
+    teen = {lt: teen_share(cast(Histogram, mafb.cases[lt])) for lt in mafb.cases}
     strata = index_strata(volumes, w.distributions, teen)
     return WorldContext(
         seed=prof.seed if seed is None else int(seed),

@@ -68,7 +68,7 @@ class ShardWorld:
     subjects: dict[str, np.ndarray]
 
 
-def _issue_dates(ctx: WorldContext, rng, fy: np.ndarray) -> np.ndarray:
+def _issue_dates(ctx: WorldContext, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray:
     """Issue day numbers within each financial year, with the profile's monthly seasonality."""
     month = ctx.dists["month_of_issue"].sample(rng, len(fy)).astype(int)
     year = np.where(month >= 4, fy, fy + 1)
@@ -79,7 +79,7 @@ def _issue_dates(ctx: WorldContext, rng, fy: np.ndarray) -> np.ndarray:
     return np.clip(day, ctx.start, ctx.end)
 
 
-def _children_for_index(ctx: WorldContext, rng, law: np.ndarray, first_birth_age: np.ndarray):
+def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray, first_birth_age: np.ndarray):
     """Subject children of the index proceedings: (family row, age at issue in days, rank).
 
     The youngest child's age is drawn, older siblings follow at the sibling spacing; spacings are
@@ -108,7 +108,8 @@ def _children_for_index(ctx: WorldContext, rng, law: np.ndarray, first_birth_age
     return fam, np.round(age).astype(np.int64), rank
 
 
-def _outcomes(ctx: WorldContext, rng, proc_law: np.ndarray, sub_proc: np.ndarray, age_days: np.ndarray):
+def _outcomes(ctx: WorldContext, rng: np.random.Generator, proc_law: np.ndarray, sub_proc: np.ndarray,
+              age_days: np.ndarray):
     """Final order per subject child, correlated within the sibling group of a proceeding."""
     d = ctx.dists
     u_case = rng.random(len(proc_law))

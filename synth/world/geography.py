@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class Geography:
         return self.lsoa_code[pick]
 
 
-def load_geography(la_csv, lsoa_csv) -> Geography:
+def load_geography(la_csv: str | Path, lsoa_csv: str | Path) -> Geography:
     """Read the LA and LSOA tables; LAs without an LSOA are given none (and never sampled)."""
     las = read_reference(la_csv, "local_authorities").sort_values("la_code").reset_index(drop=True)
     lsoa = read_reference(lsoa_csv, "lsoas")

@@ -54,7 +54,7 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     return tables
 
 
-def _add_addresses(ctx: WorldContext, w: ShardWorld, tables: dict[str, pd.DataFrame], rng) -> None:
+def _add_addresses(ctx: WorldContext, w: ShardWorld, tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
     """Address histories of the shard's households (``address``), in place."""
     person = tables["person"]
     kids = person[person["family_role"] == "child"]
@@ -65,7 +65,7 @@ def _add_addresses(ctx: WorldContext, w: ShardWorld, tables: dict[str, pd.DataFr
     tables["address"] = address
 
 
-def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
+def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     d = ctx.dists
     p, sub, ch = w.proceedings, w.subjects, w.children
     fam = p["family"]
@@ -85,7 +85,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
     sub_idx = S.within_group_index(sub["proc"])
     n_children = np.bincount(sub["proc"], minlength=m)
     has_outcome = ~open_[sub["proc"]]
-    outcome = np.where(has_outcome, sub["outcome"], None)
+    outcome = np.where(has_outcome, sub["outcome"], None)  # type: ignore[call-overload]
 
     # Applicants (private law) and parties.
     private = p["law"] == "private"
@@ -109,7 +109,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
         "disposal_date": np.where(open_, np.datetime64("NaT"), _dates(disposal)).astype("datetime64[ns]"),
         "applicant_type": applicant.astype(object),
         "application_type": d["application_type"].sample(rng, m, p["law"]),
-        "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),
+        "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),  # type: ignore[call-overload]
         "returning_mother": p["seq"] > 0,
     })
     pchild = pd.DataFrame({
@@ -136,14 +136,15 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng) -> dict[str, pd.DataFrame]:
             v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
 
 
-def _parties(w, p, sub, sub_pid, proc_id, applicant, father_rec, others) -> pd.DataFrame:
+def _parties(w: ShardWorld, p: dict[str, np.ndarray], sub: dict[str, np.ndarray], sub_pid: np.ndarray,
+             proc_id: np.ndarray, applicant: np.ndarray, father_rec: np.ndarray, others: np.ndarray) -> pd.DataFrame:
     fid = w.family_id
     fam = p["family"]
     m = len(fam)
     ch = w.children
     rows_proc, rows_person, rows_role, rows_rel = [], [], [], []
 
-    def add(proc_idx, pid, role, rel):
+    def add(proc_idx: np.ndarray, pid: np.ndarray, role: np.ndarray | str, rel: np.ndarray | str):
         rows_proc.append(proc_idx)
         rows_person.append(pid)
         rows_role.append(np.broadcast_to(np.asarray(role, dtype=object), proc_idx.shape))
@@ -203,7 +204,7 @@ def _relationships(parties: pd.DataFrame, pchild: pd.DataFrame, people: pd.DataF
     return pairs
 
 
-def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.DataFrame:
+def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties: pd.DataFrame) -> pd.DataFrame:
     d = ctx.dists
     fid = w.family_id
     n = len(fid)
@@ -266,8 +267,8 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
         "upn_year": year_turns_five, "has_upn": has_upn,
         "postcode": ids.pseudo_postcodes(w.la, rng)[famr], "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
         "country": w.country[famr],
-        "mother_id": pd.array(np.where(cols["mother"] < 0, None, cols["mother"]), "Int64"),
-        "father_id": pd.array(np.where(cols["father"] < 0, None, cols["father"]), "Int64"),
+        "mother_id": pd.array(np.where(cols["mother"] < 0, None, cols["mother"]), "Int64"),  # type: ignore[call-overload]
+        "father_id": pd.array(np.where(cols["father"] < 0, None, cols["father"]), "Int64"),  # type: ignore[call-overload]
     })
     # Family members share the family's address; some adults have none recorded (NHS ZZ99 codes).
     postcode = out["postcode"].to_numpy(object).copy()
@@ -281,7 +282,8 @@ def _people(ctx: WorldContext, w: ShardWorld, rng, parties: pd.DataFrame) -> pd.
     return out
 
 
-def _hearings(ctx: WorldContext, rng, p, proc_id, open_) -> dict[str, np.ndarray]:
+def _hearings(ctx: WorldContext, rng: np.random.Generator, p: dict[str, np.ndarray], proc_id: np.ndarray,
+              open_: np.ndarray) -> dict[str, np.ndarray]:
     d = ctx.dists
     m = len(proc_id)
     h = np.clip(d["hearings"].sample(rng, m, p["law"]), 1, MAX_HEARINGS)

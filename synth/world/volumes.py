@@ -9,6 +9,7 @@ total that comes out matches the stated volumes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ class Strata:
     index_p: np.ndarray
 
 
-def read_volumes(path, first_fy: int, last_fy: int) -> pd.DataFrame:
+def read_volumes(path: str | Path, first_fy: int, last_fy: int) -> pd.DataFrame:
     """The volumes table restricted to the profile's financial years."""
     v = read_reference(path, "volumes")
     v = v[(v["fy"] >= first_fy) & (v["fy"] <= last_fy)]

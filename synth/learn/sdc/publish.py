@@ -45,12 +45,12 @@ def publish(t: Tally, groups: list[list[int]], prior: np.ndarray, rules: Rules, 
     counts = t.counts
     single = t.safe_size(np.arange(t.n_labels))
     out = np.zeros(t.n_labels)
-    for g in groups:
-        total = float(round_base(counts[g].sum(), rules.rounding))
-        if len(g) == 1:
-            out[g[0]] = total
+    for members in groups:
+        total = float(round_base(counts[members].sum(), rules.rounding))
+        if len(members) == 1:
+            out[members[0]] = total
             continue
-        g = np.asarray(g)
+        g = np.asarray(members)
         own = g[single[g] >= rules.threshold]
         if ordered and prior[g].sum() > 0:
             out[g] = total * prior[g] / prior[g].sum()

@@ -49,7 +49,7 @@ class Log:
         self.events.append(Event(distribution, case, action, detail))
 
 
-def round_base(x, base: int) -> np.ndarray:
+def round_base(x: np.ndarray | float | list[float], base: int) -> np.ndarray:
     """Round to the nearest multiple of ``base`` (halves up)."""
     return np.floor(np.asarray(x, dtype=float) / base + 0.5) * base
 

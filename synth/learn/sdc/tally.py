@@ -49,7 +49,7 @@ class Tally:
         return np.minimum(counts, self.contributors(group_of))
 
 
-def tally_counts(counts: Sequence[float]) -> Tally:
+def tally_counts(counts: Sequence[float] | np.ndarray) -> Tally:
     """A tally with one unit per observation, from integer counts per cell (for tests, volumes)."""
     c = np.asarray(counts, dtype=np.int64)
     return Tally(np.repeat(np.arange(len(c)), c), len(c))

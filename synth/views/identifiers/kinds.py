@@ -7,6 +7,7 @@ to a value (no nickname, no phonetic rule, day above 12 for a swap, no previous 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,15 +29,23 @@ from synth.views.identifiers.strings import (
 
 FIELDS = tuple(FIELD_KINDS)
 
+#: New values and the mask of rows changed.
+Edit = tuple[np.ndarray, np.ndarray]
+#: A kind: (values, changeable mask, context) -> (new values, changed mask).
+Kind = Callable[[np.ndarray, np.ndarray, "Context"], Edit]
+
 
 @dataclass(frozen=True)
 class Context:
+    """What a kind may read besides the values: their rows, all records, the generator, nicknames."""
+
     rows: np.ndarray  # positions in the records of the values being changed
     records: pd.DataFrame
     rng: np.random.Generator
     nicknames: Nicknames
 
     def column(self, name: str) -> np.ndarray:
+        """Another column's values at ``rows``, as an object array."""
         s = self.records[name]
         return s.to_numpy(dtype=object)[self.rows] if s.dtype == object else object_values(s.iloc[self.rows])
 
@@ -49,25 +58,25 @@ def present(v: np.ndarray) -> np.ndarray:
     return present
 
 
-def _missing(v, ok, ctx):
+def _missing(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     blank = np.datetime64("NaT", "ns") if v.dtype.kind == "M" else (np.nan if v.dtype.kind == "f" else None)
     return np.full(len(v), blank, v.dtype), ok
 
 
-def _name_typo(v, ok, ctx):
+def _name_typo(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     new = v.copy()
     new[ok] = typos(v[ok], ctx.rng)
     return new, ok
 
 
-def _phonetic(v, ok, ctx):
+def _phonetic(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     new = v.copy()
     new[ok], changed = phonetic(v[ok], ctx.rng)
     ok[ok] = changed
     return new, ok
 
 
-def _nickname(v, ok, ctx):
+def _nickname(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     nick, found = ctx.nicknames.lookup(upper_values(v[ok]), ctx.rng.random(int(ok.sum())))
     ok[ok] = found
     new = v.copy()
@@ -75,7 +84,7 @@ def _nickname(v, ok, ctx):
     return new, ok
 
 
-def _other_surname(v, ok, ctx, hyphenate: bool):
+def _other_surname(v: np.ndarray, ok: np.ndarray, ctx: Context, hyphenate: bool) -> Edit:
     alt = ctx.column("alt_surname")
     ok &= present(alt)
     ok[ok] = upper_values(alt[ok]) != upper_values(v[ok])
@@ -87,7 +96,7 @@ def _other_surname(v, ok, ctx, hyphenate: bool):
     return new, ok
 
 
-def _nhs_typo(v, ok, ctx):
+def _nhs_typo(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     ok &= pd.Series(v, dtype=object).str.fullmatch(r"\d{10}", na=False).to_numpy(bool)
     m = to_matrix(v[ok])
     r, pos = np.arange(len(m)), ctx.rng.integers(3, 10, len(m))  # never the 999 test-range prefix
@@ -97,7 +106,7 @@ def _nhs_typo(v, ok, ctx):
     return new, ok
 
 
-def _postcode_typo(v, ok, ctx):
+def _postcode_typo(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     m = to_matrix(v[ok])
     letter = ((m | 32) >= 97) & ((m | 32) <= 122)
     area = np.cumprod(letter, 1).astype(bool)  # the leading letters stay: still the ZZ area
@@ -111,7 +120,7 @@ def _postcode_typo(v, ok, ctx):
     return new, ok
 
 
-def _moved(v, ok, ctx):
+def _moved(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     prev = ctx.column("previous_postcode")
     ok &= present(prev)
     ok[ok] = prev[ok] != v[ok]
@@ -120,14 +129,14 @@ def _moved(v, ok, ctx):
     return new, ok
 
 
-def _miscode(v, ok, ctx):
+def _miscode(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     ok &= np.isin(v, (1, 2))
     return np.where(ok, 3 - v, v), ok
 
 
-def _date_kind(change):
+def _date_kind(change: Callable[[np.ndarray, Context, np.ndarray], Edit]) -> Kind:
     """Wrap ``change(dates, ctx, ok) -> (new dates, applies)`` so it sees present dates only."""
-    def apply(v, ok, ctx):
+    def apply(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
         d = v[ok].astype("datetime64[D]")
         changed, applies = change(d, ctx, ok)
         new = v.copy()
@@ -137,20 +146,20 @@ def _date_kind(change):
     return apply
 
 
-def _swap(d, ctx, ok):
+def _swap(d: np.ndarray, ctx: Context, ok: np.ndarray) -> Edit:
     return day_month_swap(d)
 
 
-def _offset(d, ctx, ok):
+def _offset(d: np.ndarray, ctx: Context, ok: np.ndarray) -> Edit:
     return day_offset(d, ctx.rng), np.ones(len(d), bool)
 
 
-def _year(d, ctx, ok):
+def _year(d: np.ndarray, ctx: Context, ok: np.ndarray) -> Edit:
     age = ctx.records["age_years"].to_numpy(float)[ctx.rows][ok]
     return year_typos(d, age, ctx.rng), np.ones(len(d), bool)
 
 
-KINDS = {
+KINDS: dict[tuple[str, str], Kind] = {
     **{(f, "missing"): _missing for f in FIELDS},
     ("forename", "typo"): _name_typo, ("surname", "typo"): _name_typo,
     ("forename", "phonetic"): _phonetic, ("surname", "phonetic"): _phonetic,

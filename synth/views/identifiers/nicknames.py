@@ -58,7 +58,7 @@ class Nicknames:
         at = np.searchsorted(self.names, names).clip(0, len(self.names) - 1)
         found = self.names[at] == names
         pick = self.starts[at] + np.minimum((u * self.counts[at]).astype(np.int64), self.counts[at] - 1)
-        return np.where(found, self.nicknames[pick].astype(object), None), found
+        return np.where(found, self.nicknames[pick].astype(object), None), found  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1)

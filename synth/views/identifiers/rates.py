@@ -28,7 +28,8 @@ def _group_mask(g: Group, rec: pd.DataFrame, cache: dict) -> np.ndarray:
         if "ethnicity" not in cache:
             cache["ethnicity"] = pd.factorize(rec["ethnicity"])
         codes, uniques = cache["ethnicity"]
-        listed = np.append(np.isin(np.asarray(uniques, dtype=object), list(g.ethnicity or g.ethnicity_not)), False)
+        named = list(g.ethnicity or g.ethnicity_not or ())
+        listed = np.append(np.isin(np.asarray(uniques, dtype=object), named), False)
         mask &= listed[codes] if g.ethnicity is not None else ~listed[codes]
     cache[g] = mask
     return mask
@@ -73,7 +74,8 @@ def expected_rates(records: pd.DataFrame, model: IdentifierErrors) -> pd.DataFra
     Returns:
         Columns ``field``, ``kind``, ``rate``.
     """
-    cache, out = {}, []
+    cache: dict = {}
+    out: list[tuple[str, str, float]] = []
     for field in FIELDS:
         entries = model.for_field(field)
         if entries:

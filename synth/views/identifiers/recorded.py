@@ -28,7 +28,8 @@ def corrupt(records: pd.DataFrame, model: IdentifierErrors, rng: np.random.Gener
         ``records``), ``field`` and ``kind``.
     """
     nicknames = shipped_nicknames() if nicknames is None else nicknames
-    n, cache = len(records), {}
+    n = len(records)
+    cache: dict = {}
     cols = {f: object_values(records[f]) for f in FIELDS if f not in ("date_of_birth", "sex")}
     cols["date_of_birth"] = records["date_of_birth"].to_numpy("datetime64[ns]")
     cols["sex"] = records["sex"].to_numpy(np.float64, na_value=np.nan)  # NaN while working: Int64 at the end

@@ -115,11 +115,11 @@ def typos(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     with no neighbour, deleting the only letter) falls back to the next: substitute, delete, insert.
     """
     m = to_matrix(values, extra=1)
-    n, width = m.shape
+    n, width = int(m.shape[0]), int(m.shape[1])
     rows, lengths = np.arange(n), (m != 0).sum(1)
     pos = typo_positions(lengths, rng)
-    edit = rng.choice(len(TYPO_EDITS), n, p=list(TYPO_EDITS.values()))
-    u = rng.random(n)
+    edit: np.ndarray = rng.choice(len(TYPO_EDITS), n, p=list(TYPO_EDITS.values()))
+    u: np.ndarray = rng.random(n)
     left = np.minimum(pos, np.maximum(lengths - 2, 0))
     edit[(edit == 3) & ((lengths < 2) | (m[rows, left] == m[rows, left + 1]))] = 0
     edit[(edit == 0) & ~has_neighbour(m[rows, pos])] = 1
