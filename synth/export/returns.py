@@ -5,14 +5,13 @@ For the SSDA903 view this writes ``<out>/<YEAR>/<LA>/<table>.csv`` with the file
 previous_permanence.csv, missing.csv; domain/schemas.md 3.1, S-QLAC), the columns in the declared
 (DfE) order without the ``LA`` and ``YEAR`` partition columns, dates as dd/mm/YYYY and blanks empty.
 Every table is read once and cut into groups by sorting on (YEAR, LA); each return gets every file,
-with only a header where the LA has no rows that year. Written to a staging folder and renamed into
-place, so a failure leaves nothing behind.
+with only a header where the LA has no rows that year. A ``manifest.json`` at the top says what was
+written (and lets ``--force`` replace the folder later). Written through the staged writer
+(:mod:`synth.export.staging`), so a failure leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from synth.errors import InputError, OutputError
+from synth.errors import InputError
+from synth.export.manifest import write_manifest
+from synth.export.staging import check_apart, check_replaceable, staged_dir
+from synth.profile.models import Table
 
 PARTITION = ("YEAR", "LA")
 DATE_FORMAT = "%d/%m/%Y"
@@ -94,6 +96,27 @@ def _write(path: Path, text: pa.Table, options: pacsv.WriteOptions) -> None:
             pacsv.write_csv(text, f, options)
 
 
+def _write_table(staging: Path, t: pa.Table, spec: Table, name: str, pairs: list[tuple[int, str]]) -> int:
+    """Write one table's file into every return folder (a header only where the LA has no rows)."""
+    keep = [c.name for c in spec.columns if c.name not in PARTITION]
+    text = _as_text(t, keep)
+    options = pacsv.WriteOptions(include_header=False, quoting_style=_quoting(text))
+    year = t["YEAR"].to_numpy(zero_copy_only=False)
+    la = t["LA"].to_numpy(zero_copy_only=False)
+    cut = np.flatnonzero((year[1:] != year[:-1]) | (la[1:] != la[:-1])) + 1 if len(year) else np.zeros(0, int)
+    bounds = np.concatenate([[0], cut, [len(year)]]).astype(int)
+    written = set()
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if b > a:
+            _write(staging / str(year[a]) / la[a] / f"{name}.csv", text.slice(a, b - a), options)
+            written.add((int(year[a]), la[a]))
+    empty = text.slice(0, 0)
+    for y, la_code in pairs:
+        if (y, la_code) not in written:
+            _write(staging / str(y) / la_code / f"{name}.csv", empty, options)
+    return t.num_rows
+
+
 def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] = (), las: tuple[str, ...] = (),
                   force: bool = False) -> ReturnsResult:
     """Write an agency's LA returns from a run folder.
@@ -116,10 +139,8 @@ def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] 
     run = RunData(Path(run_dir))
     specs = _tables(run, agency)
     out = Path(out)
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder; remove it or choose another --out")
+    check_apart(out, Path(run_dir))
+    check_replaceable(out, force)
     data = {}
     for name, spec in specs.items():
         data[name] = _read(run, agency, spec)
@@ -146,39 +167,14 @@ def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] 
     pairs = sorted(zip(uniq["YEAR"].to_pylist(), uniq["LA"].to_pylist()))
     if not pairs:
         raise InputError(f"no {agency} return for LA {', '.join(las)} in year {', '.join(map(str, years))}")
-    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if staging.exists():
-            shutil.rmtree(staging)
+    result = ReturnsResult(path=out, returns=pairs)
+    with staged_dir(out, force) as staging:
         for y, la in pairs:
             (staging / str(y) / la).mkdir(parents=True)
-        result = ReturnsResult(path=out, returns=pairs)
         for name, t in data.items():
-            keep = [c.name for c in specs[name].columns if c.name not in PARTITION]
-            text = _as_text(t, keep)
-            options = pacsv.WriteOptions(include_header=False, quoting_style=_quoting(text))
-            year = t["YEAR"].to_numpy(zero_copy_only=False)
-            la = t["LA"].to_numpy(zero_copy_only=False)
-            cut = np.flatnonzero((year[1:] != year[:-1]) | (la[1:] != la[:-1])) + 1 if len(year) else np.zeros(0, int)
-            bounds = np.concatenate([[0], cut, [len(year)]]).astype(int)
-            written = set()
-            for a, b in zip(bounds[:-1], bounds[1:]):
-                if b > a:
-                    _write(staging / str(year[a]) / la[a] / f"{name}.csv", text.slice(a, b - a), options)
-                    written.add((int(year[a]), la[a]))
-            empty = text.slice(0, 0)
-            for y, la_code in pairs:
-                if (y, la_code) not in written:
-                    _write(staging / str(y) / la_code / f"{name}.csv", empty, options)
-            result.rows[f"{name}.csv"] = t.num_rows
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {out}: {e.strerror or e}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            result.rows[f"{name}.csv"] = _write_table(staging, t, specs[name], name, pairs)
+        write_manifest(staging / "manifest.json", {
+            "kind": "synth returns", "run": str(Path(run_dir).resolve()), "agency": agency,
+            "years": sorted({y for y, _ in pairs}), "las": sorted({la for _, la in pairs}),
+            "returns": len(pairs), "rows": result.rows})
     return result

@@ -148,6 +148,20 @@ def check_replaceable(dest: Path, force: bool, file: bool = False) -> None:
         raise OutputError(f"{dest} already exists; choose another --out or pass --force to replace it")
 
 
+def check_apart(dest: Path, *inputs: Path) -> None:
+    """Refuse a destination that is, or holds, one of the command's inputs (it would be replaced).
+
+    Raises:
+        OutputError: naming the destination and the input.
+    """
+    real = dest.resolve()
+    for path in inputs:
+        inp = path.resolve()
+        if real == inp or real in inp.parents:
+            raise OutputError(f"{dest} is or holds the input {path}; writing there would replace what is being "
+                              "read, so choose another --out")
+
+
 def _is_ours(path: Path) -> bool:
     """Whether ``path`` (named like a staging folder) is a staging folder of a synth process now gone."""
     m = re.fullmatch(rf"\..+\.{STAGING_TAG}-(\d+)", path.name)

@@ -33,9 +33,7 @@ the 20% is the privacy gate's baseline.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import time
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
@@ -45,8 +43,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth.errors import InputError, OutputError, SynthError
+from synth.errors import InputError, SynthError
 from synth.export.manifest import synth_version
+from synth.export.staging import check_apart, check_replaceable, staged_dir
 from synth.learn import gate
 from synth.learn.read import base_agency, coerce_column
 from synth.learn.sdv_plan import HOLDOUT_SHARE, Plan, for_sdv, plan_subtree, read_tables, split
@@ -103,32 +102,6 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def _stage(out: Path, force: bool, tag: str) -> Path:
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = out.parent / f".{out.name}.{tag}-partial-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-    except OSError as e:
-        raise OutputError(f"cannot write in {out.parent}: {e.strerror}") from None
-    return staging
-
-
-def _publish(staging: Path, out: Path) -> None:
-    try:
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, old)
-            os.replace(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except OSError as e:
-        raise OutputError(f"cannot write {out}: {e.strerror}") from None
-
-
 @dataclass
 class FitResult:
     model: Path
@@ -152,8 +125,8 @@ def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales",
     from sdv.multi_table import HMASynthesizer
 
     out = Path(out)
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists; choose another --out or pass --force to replace it")
+    check_apart(out, Path(data_dir))
+    check_replaceable(out, force)
     loaded, agency = base_agency(base, agency_key)
     prof = loaded.profile
     plan = plan_subtree(agency, tables, agency_key)
@@ -176,8 +149,7 @@ def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales",
     seconds = time.perf_counter() - t0
     if not gate.passed(results) and not allow_risk:
         raise gate.PrivacyBreach(results)
-    staging = _stage(out, force, "fit")
-    try:
+    with staged_dir(out, force) as staging:
         synthesizer.save(str(staging / MODEL_FILE))
         (staging / METADATA_FILE).write_text(json.dumps(plan.metadata, indent=2) + "\n", encoding="utf-8")
         manifest = {
@@ -197,9 +169,6 @@ def fit(data_dir: Path, agency_key: str, out: Path, base: str = "england_wales",
                                "(SDV #2022)",
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        _publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return FitResult(out, plan, {k: len(v) for k, v in train.items()}, results, seconds)
 
 
@@ -278,8 +247,8 @@ def sample(model: Path, out: Path, scale: float = 1.0, seed: int = 0, data_dir: 
     agency_key = manifest["agency"]
     agency = prof.agencies[agency_key]
     target = Path(out) / agency_key
-    if target.exists() and not force:
-        raise OutputError(f"{target} already exists; choose another --out or pass --force to replace it")
+    check_apart(target, Path(model))
+    check_replaceable(target, force)
     plan = plan_subtree(agency, manifest["tables"], agency_key)
     t0 = time.perf_counter()
     raw = _sample(synthesizer, scale, seed)
@@ -301,8 +270,7 @@ def sample(model: Path, out: Path, scale: float = 1.0, seed: int = 0, data_dir: 
     if not gate.passed(results) and not allow_risk:
         raise gate.PrivacyBreach(results)
     tables = _regenerate(plan.metadata, manifest, agency, raw)
-    staging = _stage(target, force, "sample")
-    try:
+    with staged_dir(target, force) as staging:
         for name, df in tables.items():
             df.to_parquet(staging / f"{name}.parquet", index=False)
         doc = {"kind": "synth sample", "model": str(Path(model).resolve()), "agency": agency_key,
@@ -313,7 +281,4 @@ def sample(model: Path, out: Path, scale: float = 1.0, seed: int = 0, data_dir: 
                "not_sampled": manifest.get("left_out", {}),
                "note": "keys and ids are regenerated (1..n); tables from different models do not link"}
         (staging / MANIFEST_FILE).write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-        _publish(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return SampleResult(target, {k: len(v) for k, v in tables.items()}, results, seconds)

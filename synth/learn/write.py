@@ -8,14 +8,12 @@ merge removes), so no stale parameter or ``assumption:`` survives under a learne
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from synth.errors import OutputError
+from synth.export.staging import staged_files
 from synth.learn.leaves import Leaf
 from synth.learn.sdc import Event, Rules
 from synth.profile.kinds import Conditional
@@ -180,35 +178,26 @@ def render_log_md(meta: dict, leaves: list[Leaf], kept: dict[str, str], events: 
 
 
 def write_together(out_dir: Path, files: dict[str, str], check: Callable[[Path], dict[str, str]] | None,
-                   stem: str) -> None:
+                   stem: str, force: bool = True) -> None:
     """Stage ``files`` in a hidden folder, ``check`` them there, then move them into ``out_dir``.
 
-    The profile (the file named first) is moved last, so a crash can never leave a profile whose
-    log or volumes are missing; a failed check leaves nothing at all.
+    Written through the staged writer (:func:`synth.export.staging.staged_files`). The profile (the
+    file named first) is moved last, so a crash can never leave a profile whose log or volumes are
+    missing; a failed check leaves nothing at all.
 
     Args:
         out_dir: destination folder.
         files: file name -> text; the first is the profile.
         check: called with the staging folder before anything is moved; returns replacement texts
             for the final location (e.g. the profile with ``extends:`` relative to ``out_dir``).
-        stem: used to name the staging folder.
+        stem: the profile's name (kept for callers; the staging folder is named after the profile file).
+        force: replace existing files (``synth learn`` refuses them without ``--force`` before it
+            starts); with False a file that appears meanwhile is an error and is left untouched.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"cannot create {out_dir}: {e.strerror}") from None
-    staging = out_dir / f".{stem}.learn-partial-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir()
+    names = list(files)
+    with staged_files([out_dir / n for n in [*names[1:], names[0]]], force=force) as staging:
         for fname, text in files.items():
             (staging / fname).write_text(text, encoding="utf-8")
         final = check(staging) if check else {}
         for fname, text in final.items():
             (staging / fname).write_text(text, encoding="utf-8")
-        for fname in [*list(files)[1:], next(iter(files))]:
-            os.replace(staging / fname, out_dir / fname)
-    except OSError as e:
-        raise OutputError(f"cannot write in {out_dir}: {e.strerror}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -7,7 +7,6 @@ any of them missing is a cluster on its own. Values are compared as text after t
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import cast
@@ -61,10 +60,10 @@ def link_exact(run: LinkageRun, on: list[str], out: Path, fmt: str, agencies: li
                                  f"{', '.join(have)})")
         load_raw(con, run, chosen, on)
         con.execute(f"CREATE OR REPLACE TEMP TABLE clusters AS {cluster_sql(on)}")
-        target = "'" + str(staged(out)).replace("'", "''") + "'"
         fmt_sql = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-        con.execute(f"COPY (SELECT * FROM clusters ORDER BY agency, id) TO {target} ({fmt_sql})")
-        os.replace(staged(out), out)
+        with staged(out) as tmp:
+            target = "'" + str(tmp).replace("'", "''") + "'"
+            con.execute(f"COPY (SELECT * FROM clusters ORDER BY agency, id) TO {target} ({fmt_sql})")
         complete = " AND ".join(f'"{c}" IS NOT NULL' for c in on)
         records, keyed = cast(tuple, con.execute(f"SELECT count(*), count(*) FILTER ({complete}) FROM raw").fetchone())
         clusters, linked = cast(tuple, con.execute("""

@@ -9,6 +9,8 @@ cannot be loaded, the agency folders are scanned for a table with a ``SYSTEM_ID`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +20,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from synth.errors import InputError, OutputError, ProfileError
+from synth.export.staging import staged_files
 
 #: Columns of the truth map ``truth/links``.
 LINKS_COLUMNS = ("agency", "agency_person_id", "person_id")
@@ -258,9 +261,16 @@ def output_path(path: str | Path, force: bool = False) -> tuple[Path, str]:
     return path, fmt
 
 
-def staged(path: Path) -> Path:
-    """Where to write ``path`` first; :func:`os.replace` it into place once complete."""
-    return path.with_name(f".{path.name}.partial")
+@contextmanager
+def staged(path: Path, force: bool = True) -> Iterator[Path]:
+    """Yield where to write ``path``; it is moved into place when the block ends without error.
+
+    Written through the staged writer (:func:`synth.export.staging.staged_files`): a failure or a
+    signal leaves neither a partial ``path`` nor the staging folder. ``force`` defaults to True
+    because :func:`output_path` has already refused an existing file without ``--force``.
+    """
+    with staged_files([path], force=force) as folder:
+        yield folder / path.name
 
 
 @dataclass

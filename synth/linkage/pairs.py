@@ -8,7 +8,6 @@ Features are NULL where they cannot be computed (a value missing on either side)
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import cast
@@ -130,9 +129,9 @@ def make_pairs(run: LinkageRun, out: Path, fmt: str, agencies: list[str] | None 
         load_normalised(con, run, chosen)
         alone = block(con, rules, within, max_pairs)
         fmt_sql = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-        target = "'" + str(staged(out)).replace("'", "''") + "'"
-        con.execute(f"COPY ({compare_sql(rules)} ORDER BY c.rid_l, c.rid_r) TO {target} ({fmt_sql})")
-        os.replace(staged(out), out)
+        with staged(out) as tmp:
+            target = "'" + str(tmp).replace("'", "''") + "'"
+            con.execute(f"COPY ({compare_sql(rules)} ORDER BY c.rid_l, c.rid_r) TO {target} ({fmt_sql})")
         counted = dict.fromkeys(range(len(rules)), (0, 0))
         counted.update({i: (n, m) for i, n, m in con.execute(
             "SELECT c.rule_ord, count(*), count(*) FILTER (l.person_id = r.person_id) FROM cand c "

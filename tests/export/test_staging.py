@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,56 @@ def test_a_signal_mid_run_removes_the_staging_folder(tmp_path, sig, code):
     assert proc.returncode == code, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------
+# other commands that write: returns, linkage
+
+
+@pytest.fixture(scope="module")
+def small_run(loaded, tmp_path_factory):
+    out = tmp_path_factory.mktemp("staging-run") / "run"
+    generate(loaded, out, families=FAMILIES, duckdb=False)
+    return out
+
+
+def test_returns_never_replace_the_run_they_read_and_replace_only_their_own_folder(small_run, tmp_path):
+    before = _snapshot(small_run)
+    into_run = _runner().invoke(cli, ["returns", str(small_run), "--out", str(small_run), "--force"])
+    assert into_run.exit_code == 2 and "is or holds the input" in into_run.stderr
+    assert _snapshot(small_run) == before
+    theirs = _their_folder(tmp_path / "theirs")
+    refused = _runner().invoke(cli, ["returns", str(small_run), "--out", str(theirs), "--force"])
+    assert refused.exit_code == 2 and "not a synth output" in refused.stderr
+    assert _snapshot(theirs) == {"thesis.tex": b"years of work"}
+    out = tmp_path / "returns"
+    assert _runner().invoke(cli, ["returns", str(small_run), "--out", str(out)]).exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "synth returns"
+    again = _runner().invoke(cli, ["returns", str(small_run), "--out", str(out), "--force"])
+    assert again.exit_code == 0, again.output
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_linkage_output_file_is_staged_and_a_failure_leaves_nothing(small_run, tmp_path, monkeypatch):
+    out = tmp_path / "clusters.csv"
+    ok = _runner().invoke(cli, ["linkage", "link", str(small_run), "--on", "NHS_NUMBER", "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert out.read_text().startswith("agency,id,cluster") and _leftovers(tmp_path) == []
+    import synth.linkage.io as io
+
+    real = io.staged_files
+
+    @contextmanager
+    def fail_inside(paths, force=True):
+        with real(paths, force) as folder:
+            yield folder
+            assert (folder / out.name).stat().st_size > 0  # written in the staging folder...
+            raise RuntimeError("disk on fire")  # ...and then the command fails
+
+    monkeypatch.setattr(io, "staged_files", fail_inside)
+    before = out.read_bytes()
+    from synth.linkage.deterministic import link_exact
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        link_exact(io.open_run(small_run), ["NHS_NUMBER"], out, "csv")
+    assert out.read_bytes() == before and _leftovers(tmp_path) == []

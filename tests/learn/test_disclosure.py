@@ -121,7 +121,7 @@ def test_missing_table_and_missing_column(england_parquet, tmp_path):
     one_line(run([folder, "--agency", "cafcass_england", "--out", tmp_path / "p.yaml"]), "child_subject",
              "final_outcome")
     assert not (tmp_path / "p.yaml").exists() and not list(tmp_path.glob("p.*"))
-    assert not list(tmp_path.glob(".p.learn-partial-*"))
+    assert not list(tmp_path.glob(".p.*"))  # no staging folder either
 
 
 def test_existing_output_needs_force(england_parquet, tmp_path):

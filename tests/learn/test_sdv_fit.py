@@ -10,6 +10,7 @@ from conftest import make_run
 
 pytest.importorskip("sdv")
 
+from synth.errors import OutputError  # noqa: E402
 from synth.learn import sdv_model  # noqa: E402
 from synth.learn.read import coerce_column  # noqa: E402
 
@@ -38,7 +39,7 @@ def test_fit_then_sample_round_trips_with_the_gate(source, tmp_path):
     assert manifest["seed"] == 5 and manifest["allow_risk"] is False and manifest["gate"]
     assert (model / "synthesizer.pkl").is_file() and (model / "metadata.json").is_file()
     assert {r["check"] for r in fitted.gate} == {"exact_copies", "dcr", "rare_combinations"}
-    with pytest.raises(sdv_model.OutputError):
+    with pytest.raises(OutputError, match="already exists"):
         sdv_model.fit(data, "cafcass_england", model, seed=5)
 
     out = tmp_path / "sample"
