@@ -7,7 +7,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from synth.export.staging import GENERATOR
+from synth.export.destinations import GENERATOR
 
 PACKAGES = ("numpy", "pandas", "pyarrow", "duckdb", "faker", "pydantic", "pyyaml", "click")
 
