@@ -79,9 +79,14 @@ def fit_cmd(data_dir, agency, out, base, tables, seed, allow_risk, force):
 @click.option("--force", is_flag=True, help="Replace an existing OUT/<agency> folder.")
 def sample_cmd(model, out, scale, seed, data_dir, allow_risk, force):
     """Sample synthetic tables from a MODEL folder written by synth fit."""
+    import math
+
+    from synth.errors import InputError
     from synth.learn import sdv_model
     from synth.learn.gate import PrivacyBreach
 
+    if not math.isfinite(scale) or scale <= 0:  # before the slow SDV import
+        raise InputError(f"--scale {scale}: must be a positive number (1.0: as many rows as the training data)")
     sdv_model.require_sdv()
     try:
         r = sdv_model.sample(model, out, scale=scale, seed=seed, data_dir=data_dir, allow_risk=allow_risk,

@@ -43,8 +43,8 @@ def _tables(run, agency: str) -> dict[str, object]:
     """The agency's table specs keyed by file stem, checked for the partition columns."""
     agencies = run.profile.agencies
     if agency not in agencies:
-        raise InputError(f"--agency {agency}: not an agency of profile {run.profile.name} "
-                         f"(agencies: {', '.join(agencies)})")
+        raise InputError(f"--agency {agency}: not an agency of profile {run.profile.name}; give one of: "
+                         f"{', '.join(agencies)}")
     specs = {}
     for spec in agencies[agency].tables.values():
         names = [c.name for c in spec.columns]
@@ -62,9 +62,24 @@ def _read(run, agency: str, spec) -> pa.Table:
         raise InputError(f"{path} is missing; generate the run with Parquet output (the default)")
     cols = [c.name for c in spec.columns]
     try:
-        return pq.read_table(path, columns=cols)
+        schema = pq.read_schema(path)
+        missing = [c for c in cols if c not in schema.names]
+        if not missing:
+            table = pq.read_table(path, columns=cols)
     except (OSError, pa.ArrowException) as e:
-        raise InputError(f"{path}: unreadable ({e}); regenerate the run") from None
+        first = (str(e).splitlines() or [""])[0][:160]
+        raise InputError(f"{path}: unreadable ({type(e).__name__}: {first}); regenerate the run") from None
+    if missing:
+        raise InputError(f"{path}: no column {', '.join(missing)}; regenerate the run")
+    for name, ok, want in (("YEAR", pa.types.is_integer, "whole numbers"), ("LA", _is_text, "text")):
+        if not ok(table.schema.field(name).type):
+            raise InputError(f"{path}: column {name} holds {table.schema.field(name).type}, not {want}; "
+                             "regenerate the run")
+    return table
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t)
 
 
 def _as_text(table: pa.Table, keep: list[str]) -> pa.Table:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from synth.errors import ProfileError
+from synth.errors import InputError, ProfileError
 from synth.learn import shape as S
 from synth.learn.read import Reader
 from synth.profile.models import Agency
@@ -308,7 +308,7 @@ def _infer_relationships(adults: pd.DataFrame, subjects: pd.DataFrame, parentage
     return adults
 
 
-def build_extract(reader: Reader, agency: Agency, period_end) -> Extract:
+def build_extract(reader: Reader, agency: Agency, period_end, min_cases: int = 1) -> Extract:
     """Read the agency's tables into an :class:`Extract`.
 
     Args:
@@ -316,14 +316,25 @@ def build_extract(reader: Reader, agency: Agency, period_end) -> Extract:
         agency: its declaration in the base profile.
         period_end: the base profile's last day (the extract is censored at the earlier of this
             and the last date it shows).
+        min_cases: refuse an extract with fewer distinct cases (below the disclosure threshold
+            nothing could be published).
+
+    Raises:
+        InputError: fewer than ``min_cases`` cases (at least one is always needed).
     """
     b = _Builder(reader, agency)
     apps = b.apps()
+    n_cases = int(apps["case"].nunique())
+    if n_cases < max(min_cases, 1):
+        raise InputError(f"{reader.source.path}: too few cases ({n_cases}) in the {reader.agency_key} extract; "
+                         f"synth learn needs at least {max(min_cases, 1)} (the --threshold) to publish anything; "
+                         "give a larger extract")
     attrs = b.person_attrs()
     parties = b.parties()
     rows = b.child_rows()
     subj_pairs = pd.concat([f for f in (rows[["case", "person"]],
-                                        parties.loc[parties["party_role"] == "subject", ["case", "person"]]) if len(f)])
+                                        parties.loc[parties["party_role"] == "subject", ["case", "person"]]) if len(f)]
+                           or [pd.DataFrame({"case": [], "person": []})])
     subjects = subj_pairs.drop_duplicates().merge(rows.drop_duplicates(["case", "person"]), how="left",
                                                   on=["case", "person"])
     for c in ("sex", "ethnicity"):

@@ -8,6 +8,7 @@ gives the same frames.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,9 @@ def coerce_column(s: pd.Series, kind: str) -> pd.Series:
     if kind == "float64":
         return pd.to_numeric(s, errors="coerce").astype(float)
     if kind in ("date", "datetime"):
-        out = pd.to_datetime(s, errors="coerce", cache=False)
+        with warnings.catch_warnings():  # text that is not a date becomes NaT; pandas' format warning is noise
+            warnings.simplefilter("ignore", UserWarning)
+            out = pd.to_datetime(s, errors="coerce", cache=False)
         return out.dt.tz_localize(None) if getattr(out.dt, "tz", None) is not None else out
     if kind == "bool":
         if s.dtype == bool:

@@ -108,7 +108,7 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     source = locate(Path(data_dir), agency, decl)
     reader = Reader(source, agency, decl)
     try:
-        x = build_extract(reader, decl, prof.period.end)
+        x = build_extract(reader, decl, prof.period.end, min_cases=rules.threshold)
         training = profile_gate.read_training(reader, decl)
     finally:
         reader.close()

@@ -33,6 +33,7 @@ the 20% is the privacy gate's baseline.
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
 from dataclasses import dataclass
@@ -221,15 +222,27 @@ def load_model(model: Path) -> Any:
     model = Path(model)
     mf = model / MANIFEST_FILE
     if not mf.is_file() or not (model / MODEL_FILE).is_file():
-        raise InputError(f"{model}: not a model folder written by synth fit (no {MANIFEST_FILE} / {MODEL_FILE})")
-    manifest = json.loads(mf.read_text(encoding="utf-8"))
+        raise InputError(f"{model}: not a model folder written by synth fit (no {MANIFEST_FILE} / {MODEL_FILE}); "
+                         "give the MODEL folder synth fit wrote")
+    try:
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"{mf}: unreadable ({type(e).__name__}); run synth fit again") from None
+    missing = [k for k in ("base", "agency", "tables") if not isinstance(manifest, dict) or k not in manifest]
+    if missing:
+        raise InputError(f"{mf}: not a synth fit manifest (no {', '.join(missing)}); run synth fit "
+                         "again")
     try:  # SDV 2.x
         from sdv.utils import load_synthesizer
     except ImportError:  # SDV 1.x
         from sdv.multi_table import HMASynthesizer
 
         load_synthesizer = HMASynthesizer.load
-    synthesizer = load_synthesizer(str(model / MODEL_FILE))
+    try:
+        synthesizer = load_synthesizer(str(model / MODEL_FILE))
+    except Exception as e:  # unpickling a damaged file raises many types
+        raise InputError(f"{model / MODEL_FILE}: cannot be loaded ({type(e).__name__}); run synth fit "
+                         "again") from None
     return synthesizer, manifest
 
 
@@ -240,8 +253,8 @@ def sample(model: Path, out: Path, scale: float = 1.0, seed: int = 0, data_dir: 
     The gate compares the sample with the training data (re-read from ``data_dir``, by default the
     folder recorded in the model's manifest, and split 80/20 exactly as ``fit`` split it).
     """
-    if scale <= 0:
-        raise InputError("--scale must be positive (1.0: as many rows as the training data)")
+    if not math.isfinite(scale) or scale <= 0:
+        raise InputError(f"--scale {scale}: must be a positive number (1.0: as many rows as the training data)")
     synthesizer, manifest = load_model(model)
     prof = load_profile(manifest["base"]).profile
     agency_key = manifest["agency"]

@@ -55,10 +55,12 @@ def learn_volumes(x: Extract, base: pd.DataFrame, country: str, first_fy: int, l
             log.add(name, f"{country}/{lt}", "fallback", "kept from the base profile (not publishable)")
             continue
         learned[lt] = pub.counts
-    if not learned:
+    learned_total = sum(float(v.sum()) for v in learned.values())
+    if not learned or not learned_total > 0:  # nothing left after disclosure control: nothing to scale
+        log.add(name, country, "kept", "kept from the base profile: no publishable counts")
         return None
     base_total = rows[rows["law_type"].isin(list(learned))]["cases"].sum()
-    factor = base_total / sum(v.sum() for v in learned.values())
+    factor = base_total / learned_total
     for lt, v in learned.items():
         for y, c in zip(years, v):
             m = (out["country"] == country) & (out["law_type"] == lt) & (out["fy"] == y)

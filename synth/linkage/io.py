@@ -232,13 +232,40 @@ def read_table(path: str | Path, what: str = "file") -> pd.DataFrame:
         raise InputError(f"{path}: no such {what}; give a CSV or Parquet file")
     try:
         if path.suffix.lower() == ".csv":
+            check_utf8(path, what)
             return pd.read_csv(path, engine="pyarrow")
         if path.suffix.lower() in (".parquet", ".pq") or path.is_dir():
             return pd.read_parquet(path)
+    except InputError:
+        raise
     except Exception as e:  # pandas/pyarrow raise many types for bad files
-        raise InputError(f"{path}: unreadable {what} ({type(e).__name__}: {str(e).splitlines()[0][:120]}); "
+        first = (str(e).splitlines() or [""])[0][:120]
+        raise InputError(f"{path}: unreadable {what} ({type(e).__name__}: {first}); "
                          "give a valid CSV or Parquet file") from None
     raise InputError(f"{path}: unknown extension '{path.suffix}'; give a .csv or .parquet file")
+
+
+def check_utf8(path: Path, what: str = "file", block: int = 1 << 20) -> None:
+    """Raise unless ``path`` is UTF-8 text (read in blocks, so any size is fine).
+
+    Raises:
+        InputError: naming the byte offset of the first invalid sequence.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    done = 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(block)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as e:
+                raise InputError(f"{path}: {what} is not UTF-8 text (byte {done + e.start:,}); save it as UTF-8 "
+                                 "(e.g. iconv -f latin1 -t utf-8)") from None
+            if not chunk:
+                return
+            done += len(chunk)
 
 
 def output_path(path: str | Path, force: bool = False) -> tuple[Path, str]:
@@ -354,10 +381,13 @@ def _records(agency: pd.Series, ids: pd.Series, run: LinkageRun, path: Path, col
                          f"(its agencies: {', '.join(run.agencies)})")
     code = pd.Index(run.agencies).get_indexer(uniques)[codes].astype(np.int64)
     num = pd.to_numeric(ids, errors="coerce") if ids.dtype == object or str(ids.dtype) == "string" else ids
-    bad = num.isna() | (num != num.round()) if num.dtype.kind == "f" else num.isna()
+    if num.dtype.kind == "f":  # whole numbers inside int64 only
+        bad = num.isna() | (num != num.round()) | ~(num.abs() < 2.0**63)
+    else:
+        bad = num.isna()
     if bad.any():
         raise InputError(f"{path}: {int(bad.sum())} ids in {cols} are not whole numbers (e.g. "
-                         f"{ids[bad].iloc[0]!r}); give agency person ids (SYSTEM_ID)")
+                         f"{str(ids[bad].iloc[0])!r}); give agency person ids (SYSTEM_ID)")
     found = run.lookup(code, num.to_numpy("int64"))
     if (found < 0).any():
         i = int(np.flatnonzero(found < 0)[0])

@@ -123,6 +123,9 @@ def control_categories(t: Tally, labels: Sequence[str], prior: np.ndarray, order
                 "(nearly) every contributor shares it")
         return None
     pub = publish(t, groups, prior, rules, ordered)
+    if not pub.counts.sum() > 0:  # a tiny extract: every count rounds to 0, so there are no probabilities
+        log.add(name, case, "suppress", f"every count rounds to 0 (base {rules.rounding})")
+        return None
     for sentence in describe_groups(labels, groups, t, named, prior, rules, ordered):
         log.add(name, case, "merge", sentence)
     log.add(name, case, "round", f"{len(groups)} cell count(s) rounded to base {rules.rounding}; "
@@ -141,6 +144,9 @@ def control_bins(t: Tally, rules: Rules, log: Log, name: str, case: str, labels:
         return None
     counts = t.counts
     out = np.array([float(round_base(counts[r].sum(), rules.rounding)) for r in runs])
+    if not out.sum() > 0:
+        log.add(name, case, "suppress", f"every bin count rounds to 0 (base {rules.rounding})")
+        return None
     single = t.safe_size(np.arange(t.n_labels))
     for r in runs:
         if len(r) > 1:
