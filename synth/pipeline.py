@@ -10,6 +10,7 @@ finished folder.
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import time
 from collections.abc import Callable
@@ -104,6 +105,21 @@ def check_sizes(families: int | None, seed: int | None, formats: tuple[str, ...]
         raise InputError(f"--workers {workers} is impossible; give a number from 1 to {MAX_WORKERS}")
 
 
+def check_agencies(agencies: tuple[str, ...] | None, loaded: LoadedProfile) -> None:
+    """Reject an agency the profile does not have, with the closest name and the valid ones.
+
+    Raises:
+        InputError: naming the first unknown agency.
+    """
+    have = list(loaded.profile.agencies)
+    for name in agencies or ():
+        if name not in have:
+            close = difflib.get_close_matches(name, have, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise InputError(f"--agencies: {name} is not an agency of profile {loaded.profile.name}; {hint}"
+                             f"use some of {', '.join(have)} (comma-separated)")
+
+
 def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | None = None,
             formats: tuple[str, ...] = ("parquet",), agencies: tuple[str, ...] | list[str] | None = None,
             out: Path | str | None = None, force: bool = False, workers: int = 1, engine: str = "local",
@@ -129,6 +145,7 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
         OutputError: ``out`` exists (without ``force``) or may not be replaced.
     """
     chosen = tuple(agencies) if agencies else None
+    check_agencies(chosen, loaded)
     loaded = with_agencies(loaded, list(chosen) if chosen else None)
     prof = loaded.profile
     families = prof.size.families if families is None else int(families)

@@ -86,7 +86,7 @@ def check_replaceable(dest: Path, force: bool, file: bool = False) -> None:
         raise OutputError(f"{dest} exists and is not a folder; choose another --out")
     why = _protected(dest)
     if why:
-        raise OutputError(f"{dest} {why}; synth never replaces it, so choose another --out")
+        raise OutputError(f"{dest} {why}; synth never writes over it, not even with --force, so choose another --out")
     if not is_synth_output(dest):
         raise OutputError(f"{dest} exists and has no synth {MANIFEST}, so it is not a synth output and even --force "
                           "will not replace it; choose another --out")

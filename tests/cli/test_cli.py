@@ -303,5 +303,5 @@ def test_generate_only_some_agencies_and_validate_that_run(runner, tmp_path):
 def test_generate_unknown_agency_is_one_clear_line(runner, tmp_path):
     result = runner.invoke(cli, ["generate", "training_small", "-o", str(tmp_path / "x"), "--agencies", "nope"])
     assert result.exit_code == 2
-    assert "--agencies: nope not in profile training_small" in result.output
+    assert "--agencies: nope is not an agency of profile training_small; use some of" in result.stderr
     assert not (tmp_path / "x").exists()

@@ -44,7 +44,8 @@ def _surroundings(root: Path) -> dict[str, tuple[int, bytes]]:
     (["--workers", "100000"], "--workers 100000 is impossible"),
     (["--format", "xml"], "--format xml is not supported"),
     (["--format", ","], "--format (empty) is not supported"),
-    (["--agencies", "nope"], "--agencies: nope not in profile training_small"),
+    (["--agencies", "nope"], "--agencies: nope is not an agency of profile training_small; use some of"),
+    (["--agencies", "cafcass_englnd"], "did you mean cafcass_england?"),
 ])
 def test_an_impossible_option_is_one_line_and_nothing_is_written(tmp_path, monkeypatch, args, needle):
     monkeypatch.chdir(tmp_path)
