@@ -39,7 +39,8 @@ HINTS = ("give", "add", "use", "remove", "fix", "rename", "choose", "regenerate"
          "check", "set", "save", "create", "delete", "install", "convert", "replace", "one of", "did you mean",
          "must", "should", "expected", "write", "break", "drop", "make", "move", "pick", "name", "run ",
          "re-", "try", "at least", "at most", "between", "only", "instead", "known", "valid", "allowed",
-         "split", "shorten", "reduce", "raise", "lower", "keep", "correct", "edit", "list", "fill",
+         "split", "shorten", "rescale", "so that", "so they", "reduce", "raise", "lower", "keep", "correct",
+         "edit", "list", "fill",
          "supported", "needs", "need ")
 
 #: Lines click adds around a usage error (the error itself is the ``Error:`` line).
