@@ -14,10 +14,10 @@ import click
 from synth.errors import InputError
 
 
-def run_validation(path: Path, profile: str | Path | None = None, reference: Path | None = None,
-                   json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
-                   quiet: bool = False) -> bool:
-    """Validate, write the reports, print a summary; return whether everything passed.
+def validate_and_report(path: Path, profile: str | Path | None = None, reference: Path | None = None,
+                        json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
+                        quiet: bool = False) -> dict:
+    """Validate, write the reports, print a summary unless ``quiet``; return the report's meta.
 
     Args:
         path: the run folder.
@@ -29,7 +29,7 @@ def run_validation(path: Path, profile: str | Path | None = None, reference: Pat
         quiet: print nothing.
 
     Returns:
-        Whether every check passed (a skipped check does not count against it).
+        The report's meta, with ``verdict`` (a skipped check does not count against it).
 
     Raises:
         SynthError: when the folder is not a run, the reference is unusable or a report cannot be written.
@@ -50,10 +50,33 @@ def run_validation(path: Path, profile: str | Path | None = None, reference: Pat
         check_report_path(html_path, options[1])
     results, meta = validate(path, profile=profile, reference=reference, sdv=sdv)
     write_reports(results, meta, json_path, html_path, options)
-    verdict = meta["verdict"]
     if not quiet:
         _print_summary(path, results, meta, json_path, html_path)
-    return bool(verdict["passed"])
+    return meta
+
+
+def run_validation(path: Path, profile: str | Path | None = None, reference: Path | None = None,
+                   json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
+                   quiet: bool = False) -> bool:
+    """Validate, write the reports, print a summary unless ``quiet``; return whether everything passed.
+
+    See :func:`validate_and_report` for the arguments.
+
+    Raises:
+        SynthError: when the folder is not a run, the reference is unusable or a report cannot be written.
+    """
+    meta = validate_and_report(path, profile, reference, json_path, html_path, sdv, quiet)
+    return bool(meta["verdict"]["passed"])
+
+
+def verdict_line(meta: dict, json_path: Path) -> str:
+    """One line for a run that did not pass: how many checks failed, could not run, were skipped."""
+    groups = meta["verdict"]["groups"].values()
+    counts = {k: sum(int(g.get(k, 0)) for g in groups) for k in ("failed", "could_not_run", "skipped")}
+    parts = [f"{counts['failed']} failed"] * bool(counts["failed"]) + \
+            [f"{counts['could_not_run']} could not run"] * bool(counts["could_not_run"]) + \
+            [f"{counts['skipped']} skipped"] * bool(counts["skipped"])
+    return f"validation FAIL: {', '.join(parts)} (details in {json_path})"
 
 
 def _print_summary(path: Path, results: list, meta: dict, json_path: Path, html_path: Path) -> None:
@@ -74,8 +97,8 @@ def _print_summary(path: Path, results: list, meta: dict, json_path: Path, html_
     for r in results:
         if r.status in words:
             where = "/".join(x for x in (r.table, r.column) if x)
-            console.print(f"{words[r.status]} {r.group}: {escape(r.name)} {escape(where)} — {escape(r.detail)}",
-                          highlight=False)
+            at = f" {escape(where)}" if where else ""
+            console.print(f"{words[r.status]} {r.group}: {escape(r.name)}{at} — {escape(r.detail)}", highlight=False)
     sdv_info = meta.get("sdv")
     if isinstance(sdv_info, dict) and sdv_info.get("status") in ("skipped", "could_not_run"):
         click.echo(f"note: {sdv_info['message']}", err=True)
@@ -95,10 +118,14 @@ def _print_summary(path: Path, results: list, meta: dict, json_path: Path, html_
 @click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
               help="Write the HTML report here (default RUN_DIR/report.html).")
 @click.option("--sdv", is_flag=True, help="Add SDV's diagnostic and quality reports (optional sdv extra).")
-@click.option("--quiet", "-q", is_flag=True, help="No summary; the exit code says it all.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No summary: nothing when every check passes, else one line on stderr with the counts.")
 def validate_cmd(run_dir: Path, profile: str | None, reference: Path | None, json_path: Path | None,
                  html_path: Path | None, sdv: bool, quiet: bool) -> None:
     """Check RUN_DIR: exit 0 when every check passes, 1 when one fails or could not run, 2 when RUN_DIR is not
     a run."""
-    ok = run_validation(run_dir, profile, reference, json_path, html_path, sdv, quiet)
+    meta = validate_and_report(run_dir, profile, reference, json_path, html_path, sdv, quiet)
+    ok = bool(meta["verdict"]["passed"])
+    if quiet and not ok:
+        click.echo(verdict_line(meta, json_path or run_dir / "report.json"), err=True)
     sys.exit(0 if ok else 1)
