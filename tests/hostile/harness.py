@@ -265,7 +265,8 @@ def execute(case: Case, root: Path, inputs: Inputs, server: ForkServer | None = 
         spec = case.build(root, inputs)
     except Exception as e:  # noqa: BLE001 - a broken case is reported, not raised in a thread
         return Outcome(None, "", "", 0.0, [], Spec([], root), error=f"build failed: {type(e).__name__}: {e}")
-    dest = spec.dest if 0 in case.codes else None  # a command that must fail may not create its destination
+    # Only a command that may succeed (0) or report failed checks (1) may write its destination.
+    dest = spec.dest if {0, 1} & set(case.codes) else None
     before = snapshot(root, dest)
     code, out, err, secs = run_synth(spec, home, server=server)
     after = snapshot(root, dest)
@@ -302,8 +303,11 @@ def check(case: Case, got: Outcome, inputs: Inputs) -> None:
         for name in case.names:
             assert name.lower() in text, f"the error does not name {name!r}" + shown
         assert any(h in text for h in HINTS), "the error gives no fix" + shown
-    if got.code == 1 and case.could_not_run:
-        assert "could not run" in (got.stdout + got.stderr).lower(), "no 'could not run' shown" + shown
+    if got.code == 1 and case.could_not_run:  # said on the terminal or in the reports (quiet runs)
+        reports = [p.read_text(errors="replace") for p in (got.spec.dest.rglob("*") if got.spec.dest else [])
+                   if p.is_file() and p.suffix in (".json", ".html")]
+        assert "could not run" in " ".join([got.stdout, got.stderr, *reports]).lower(), \
+            "no 'could not run' shown or reported" + shown
     changed = [c for c in got.changed if not any(c.split(" ", 1)[1].startswith(a) for a in case.allowed)]
     assert not changed, "changed outside the destination: " + ", ".join(changed[:10]) + shown
     if case.max_seconds is not None:
