@@ -99,6 +99,16 @@ def check_figures(run: RunData, t) -> list[CheckResult]:
     out = []
     for name, fig in run.profile.checks.figures.items():
         label = f"figure:{name}"
+        if fig.agency and fig.agency not in run.profile.agencies:
+            if fig.agency in getattr(run, "profile_agencies", ()):
+                out.append(CheckResult.skipped(
+                    "realism", label, f"needs agency {fig.agency}, which this run was generated without",
+                    f"{fig.agency}/*"))
+            else:
+                out.append(CheckResult.could_not_run(
+                    "realism", label, f"agency {fig.agency!r} is not in profile {run.profile.name}",
+                    f"{fig.agency}/*"))
+            continue
         fn = MEASURES.get(fig.measure)
         if fn is None:
             out.append(CheckResult("realism", label, False, detail=f"unknown measure '{fig.measure}'; "
@@ -107,7 +117,7 @@ def check_figures(run: RunData, t) -> list[CheckResult]:
         try:
             value, se, n = fn(run, t, fig)
         except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
-            out.append(CheckResult("realism", label, False, detail=f"could not be measured: {e}"))
+            out.append(CheckResult.could_not_run("realism", label, f"{type(e).__name__}: {e}"))
             continue
         if n < MIN_N or value != value:
             out.append(CheckResult("realism", label, True, "truth", fig.law_type,
