@@ -14,7 +14,7 @@ from synth.profile.models import Profile
 
 @click.group()
 def profiles():
-    """Work with profiles (YAML files under profiles/)."""
+    """Work with profiles (found in $SYNTH_PROFILES, ./profiles, then the shipped synth/profiles)."""
 
 
 @profiles.command("list")

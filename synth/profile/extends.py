@@ -53,7 +53,8 @@ def _parent_of(path: Path, parent_name: Any) -> Path:
     try:
         return find_profile(parent_name)
     except ProfileError as e:
-        raise ProfileError([(str(path), "extends", e.problems[0][2])]) from None
+        msg = e.problems[0][2].replace("no such profile;", f"no such profile '{parent_name}';", 1)
+        raise ProfileError([(str(path), "extends", msg)]) from None
 
 
 def read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Chain]:

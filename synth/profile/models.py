@@ -16,7 +16,8 @@ from synth.profile.kinds import Distribution
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and +-inf are refused in every number of a profile (YAML .nan, .inf, -.inf).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Period(_Model):

@@ -179,7 +179,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         path: the YAML file.
 
     Returns:
-        The file's top-level mapping (empty for an empty file).
+        The file's top-level mapping.
 
     Raises:
         ProfileError: one problem naming the file, where and the fix.
@@ -194,7 +194,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise ProfileError([(str(path), "", "values are nested too deeply; flatten the structure")]) from None
     if data is None:
-        data = {}
+        raise ProfileError([(str(path), "", "holds no profile (empty, or comments only); write one, e.g. "
+                             "'extends: england_wales' and the keys to change")])
     if not isinstance(data, dict):
         raise ProfileError([(str(path), "", "a profile must be a YAML mapping of keys to values")])
     return data

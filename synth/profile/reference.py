@@ -182,7 +182,8 @@ def _value_problems(path: Path, frame: pd.DataFrame, line: np.ndarray, spec: Tab
         idx = np.flatnonzero(mask)
         if len(idx):
             first = frame[col].iat[idx[0]]
-            out.append((str(path), lines_text(line[idx]), f"{col} {what} ('{first}'); {fix}"))
+            shown = f" ('{first}')" if first.strip() else ""
+            out.append((str(path), lines_text(line[idx]), f"{col} {what}{shown}; {fix}"))
 
     for c in spec.columns:
         raw = frame[c.name].str.strip()
@@ -209,8 +210,9 @@ def _value_problems(path: Path, frame: pd.DataFrame, line: np.ndarray, spec: Tab
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
             value = ", ".join(keys.iloc[i].tolist())
+            others = " (and other keys)" if keys[dup].drop_duplicates().shape[0] > 1 else ""
             out.append((str(path), lines_text(line[dup]),
-                        f"{' + '.join(spec.key)} given twice ('{value}' and others); keep one row per "
+                        f"{' + '.join(spec.key)} '{value}' is given more than once{others}; keep one row per "
                         f"{' + '.join(spec.key)}"))
     return out
 

@@ -195,7 +195,7 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "cycle_b": [
         ("extends", "profiles extend each other in a cycle (cycle_b.yaml -> cycle_a.yaml -> cycle_b.yaml); break it"),
     ],
-    "extends_missing": [("extends", "no such profile; did you mean 'england_wales'?")],
+    "extends_missing": [("extends", "no such profile 'england_walse'; did you mean 'england_wales'?")],
     "extends_missing_file": [
         ("extends", f"'../valid/no_such_base.yaml' not found (looked for {(VALID / 'no_such_base.yaml').resolve()}); "
                     "give a path relative to this file or a name from `synth profiles list`"),
@@ -330,3 +330,117 @@ def test_deep_merge_does_not_modify_its_inputs():
     assert deep_merge(base, over) == {"a": {"y": 2, "z": 3}, "l": [2]}
     assert base == base_copy
     assert over == over_copy
+
+
+# --------------------------------------------------------------------------------------------
+# Each failure family: one problem per fault, with the file, the key path (or line) and the fix
+
+
+def _child(tmp_path: Path, body: str | bytes, name: str = "child.yaml") -> Path:
+    p = tmp_path / name
+    if isinstance(body, bytes):
+        p.write_bytes(body)
+    else:
+        p.write_text(body, encoding="utf-8")
+    return p
+
+
+CHILD = "extends: training_small\nname: child\n"
+
+
+@pytest.mark.parametrize("body, loc, msg", [
+    (CHILD + "world:\n  distributions:\n    new_father_at_birth: {p: .nan}\n",
+     "world.distributions.new_father_at_birth.p", ".nan is not a number a profile can use; give a finite number"),
+    (CHILD + "world:\n  distributions:\n    sibling_spacing: {mean: .inf}\n",
+     "world.distributions.sibling_spacing.mean", ".inf is not a number a profile can use; give a finite number"),
+    (CHILD + "linkage:\n  alf: {noise: -.inf}\n",
+     "linkage.alf.noise", "-.inf is not a number a profile can use; give a finite number"),
+    (CHILD + "world:\n  distributions:\n    father_age_gap:\n      probabilities: [.nan, 0.25, 0.30, 0.23, 0.10]\n",
+     "world.distributions.father_age_gap.probabilities[0]",
+     ".nan is not a number a profile can use; give a finite number"),
+    (CHILD + "size: {families: many}\n", "size.families",
+     "input should be a valid integer, unable to parse string as an integer, got 'many'; give one"),
+    (CHILD + "world:\n  distributions:\n    new_father_at_birth: {pp: 0.3}\n",
+     "world.distributions.new_father_at_birth.pp", "unknown key 'pp'; did you mean 'p'?"),
+    (CHILD + "period: {start: 2016-02-30, end: 2024-03-31}\n", "period.start",
+     "'2016-02-30' is not a valid date (day value is outside expected range); give a real date as YYYY-MM-DD"),
+])
+def test_bad_value_is_one_problem_at_its_key_path(tmp_path, body, loc, msg):
+    p = _child(tmp_path, body)
+    assert problems_of(p) == [(str(p.resolve()), loc, msg)]
+
+
+def test_non_utf8_profile_names_the_byte(tmp_path):
+    p = _child(tmp_path, (CHILD + "description: Ynys M\u00f4n\n").encode("latin-1"))
+    offset = len(CHILD) + len("description: Ynys M")
+    assert problems_of(p) == [(str(p.resolve()), "", f"not UTF-8 text (byte 0xf4 at offset {offset}, line 3); "
+                                                     "save the file as UTF-8")]
+
+
+def test_huge_profile_is_refused_from_its_size_at_once(tmp_path):
+    import time
+
+    p = tmp_path / "huge.yaml"
+    with open(p, "wb") as f:
+        f.write(CHILD.encode())
+        f.truncate(60 << 20)
+    start = time.perf_counter()
+    assert problems_of(p) == [(str(p.resolve()), "", "file is 60.0 MB, over the 2 MB limit for a profile; shorten it "
+                                                     "(large tables belong in reference CSVs)")]
+    assert time.perf_counter() - start < 1
+
+
+def test_alias_bomb_is_refused_before_expansion(tmp_path):
+    rows = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    p = _child(tmp_path, CHILD + "bomb:\n" + "".join(f"  {r}\n" for r in rows))
+    (where, loc, msg), = problems_of(p)
+    assert (where, loc) == (str(p.resolve()), "")
+    assert msg.endswith("aliases expand to more than 250,000 values (an alias bomb?); write the values out or "
+                        "use fewer aliases")
+
+
+def test_self_referring_alias_and_duplicate_key(tmp_path):
+    p = _child(tmp_path, CHILD + "x: &x [*x]\n")
+    assert problems_of(p) == [(str(p.resolve()), "", "line 3, column 4: an alias refers to the value that contains "
+                                                     "it; write the value out instead")]
+    p = _child(tmp_path, CHILD + "size: {families: 10}\nsize: {families: 20}\n")
+    assert problems_of(p) == [(str(p.resolve()), "", "line 4, column 1: key 'size' is given twice in this mapping "
+                                                     "(first at line 3); keep one")]
+
+
+def test_ordinary_aliases_still_work(tmp_path):
+    p = _child(tmp_path, CHILD + "size: &s {families: 12}\ncheck_alias: *s\n")
+    assert problems_of(p) == [(str(p.resolve()), "check_alias", "unknown key 'check_alias'; did you mean 'checks'?")]
+
+
+def test_empty_profile_says_what_to_write(tmp_path):
+    p = _child(tmp_path, "# only a comment\n")
+    assert problems_of(p) == [(str(p.resolve()), "", "holds no profile (empty, or comments only); write one, e.g. "
+                                                     "'extends: england_wales' and the keys to change")]
+
+
+def test_extends_cycle_names_every_file(tmp_path):
+    a = _child(tmp_path, "extends: b.yaml\nname: a\n", "a.yaml")
+    _child(tmp_path, "extends: a.yaml\nname: b\n", "b.yaml")
+    assert problems_of(a) == [(str(a.resolve()), "extends",
+                               "profiles extend each other in a cycle (a.yaml -> b.yaml -> a.yaml); break it")]
+
+
+@pytest.mark.parametrize("body", [
+    CHILD + "world:\n  distributions:\n    new_father_at_birth: {p: .nan}\n",
+    CHILD + "world:\n  distributions:\n    father_age_gap:\n      probabilities: [0.5, 0.5, 0.5, 0.5, 0.5]\n",
+    "extends: [training_small]\nname: child\n",
+    CHILD + "size: {families: [1\n",
+])
+def test_profiles_check_exits_2_with_one_line_and_no_traceback(tmp_path, body):
+    from click.testing import CliRunner
+
+    from synth.cli.main import cli
+
+    p = _child(tmp_path, body)
+    result = CliRunner().invoke(cli, ["profiles", "check", str(p)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    out = result.output.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(f"error: {p.resolve()}: ")
