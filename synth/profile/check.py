@@ -187,7 +187,7 @@ def check_model(merged: dict[str, Any], chain: Chain) -> tuple[Profile | None, l
         profile = Profile.model_validate(merged)
     except ValidationError as e:
         for err in e.errors():
-            loc, msg = translate(err)
+            loc, msg = translate(dict(err))
             if loc not in at_bad:
                 problems.append((origin(chain, loc), fmt_loc(loc), msg))
         return None, dedupe(problems)

@@ -180,7 +180,7 @@ class Agency(_Model):
     schema_name: str
     description: str = ""
     modelled: bool = Field(False, description="True when names are modelled, not copied from a public spec.")
-    coverage: Coverage = Coverage()
+    coverage: Coverage = Coverage.model_validate({})
     id_salt: str
     person_duplicates: Duplicates | None = None
     identifier_errors: IdentifierErrors | None = None
@@ -261,4 +261,4 @@ class Profile(_Model):
     world: World
     agencies: dict[str, Agency]
     linkage: Linkage
-    checks: Checks = Checks()
+    checks: Checks = Checks.model_validate({})

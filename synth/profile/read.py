@@ -82,8 +82,8 @@ class FastProfileLoader(_Guards, _CSafe or yaml.SafeLoader):  # type: ignore[mis
     """The libyaml safe loader with the guards (about five times faster; used first)."""
 
 
-for _cls in (ProfileLoader, FastProfileLoader):
-    _cls.add_constructor("tag:yaml.org,2002:timestamp", _cls.construct_yaml_timestamp)
+for _loader in (ProfileLoader, FastProfileLoader):  # the guard mixin is not a BaseConstructor to mypy
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _loader.construct_yaml_timestamp)  # type: ignore[type-var]
 
 
 def _expanded_size(node: Node, sizes: dict[int, int], active: set[int]) -> int:
@@ -123,8 +123,9 @@ def _yaml_problem(e: yaml.YAMLError) -> str:
     if problem.endswith("; keep one"):
         return f"{where}{problem}"
     opened = ""
-    if ctx is not None and getattr(e, "context", None):
-        opened = f" ({e.context} at line {ctx.line + 1}, column {ctx.column + 1})"
+    context = getattr(e, "context", None)
+    if ctx is not None and context:
+        opened = f" ({context} at line {ctx.line + 1}, column {ctx.column + 1})"
     return f"not valid YAML: {where}{problem}{opened}; fix the syntax there"
 
 
