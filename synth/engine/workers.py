@@ -100,5 +100,6 @@ def _init_worker(spec: RunSpec) -> None:
     _WORKER_SPEC = spec
 
 
-def _worker_shard(shard: int, n: int):
+def _worker_shard(shard: int, n: int) -> dict[str, pa.Table] | dict[str, int]:
+    assert _WORKER_SPEC is not None, "the pool's initializer sets the spec"
     return compute_shard(_WORKER_SPEC, shard, n)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,9 @@ from synth.errors import InputError
 from synth.export.manifest import write_manifest
 from synth.export.staging import check_apart, check_replaceable, staged_dir
 from synth.profile.models import Table
+
+if TYPE_CHECKING:
+    from synth.validate.core import RunData
 
 PARTITION = ("YEAR", "LA")
 DATE_FORMAT = "%d/%m/%Y"
@@ -39,13 +43,13 @@ class ReturnsResult:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _tables(run, agency: str) -> dict[str, object]:
+def _tables(run: RunData, agency: str) -> dict[str, Table]:
     """The agency's table specs keyed by file stem, checked for the partition columns."""
     agencies = run.profile.agencies
     if agency not in agencies:
         raise InputError(f"--agency {agency}: not an agency of profile {run.profile.name}; give one of: "
                          f"{', '.join(agencies)}")
-    specs = {}
+    specs: dict[str, Table] = {}
     for spec in agencies[agency].tables.values():
         names = [c.name for c in spec.columns]
         if all(p in names for p in PARTITION):  # other tables (e.g. File 1) are not part of the return
@@ -56,7 +60,7 @@ def _tables(run, agency: str) -> dict[str, object]:
     return specs
 
 
-def _read(run, agency: str, spec) -> pa.Table:
+def _read(run: RunData, agency: str, spec: Table) -> pa.Table:
     path = run.path / agency / f"{spec.name}.parquet"
     if not path.exists():
         raise InputError(f"{path} is missing; generate the run with Parquet output (the default)")

@@ -258,7 +258,7 @@ def staged_dir(dest: Path | str, force: bool = False) -> Iterator[Path]:
         if isinstance(e, FileExistsError) and e.filename == str(dest):
             raise OutputError(f"{dest} appeared while synth was writing; it was left untouched; "
                               "choose another --out or pass --force") from None
-        if _writing_error(e, staging, dest):
+        if isinstance(e, OSError) and _writing_error(e, staging, dest):
             raise OutputError(f"cannot write {dest}: {e.strerror or e}; check the space and permissions "
                               "there or choose another --out") from None
         raise
@@ -288,7 +288,7 @@ def staged_files(dests: Sequence[Path | str], force: bool = False) -> Iterator[P
         _discard(staging)
         if not any(p.exists() for p in paths):
             _remove_created(created)
-        if _writing_error(e, staging, *paths):
+        if isinstance(e, OSError) and _writing_error(e, staging, *paths):
             raise OutputError(f"cannot write in {paths[0].parent}: {e.strerror or e}; check the space and "
                               "permissions there or choose another --out") from None
         raise
