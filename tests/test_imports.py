@@ -1,4 +1,4 @@
-"""Code structure rules that keep the package one shape: no module reaches another's private names."""
+"""Code structure rules that keep the package one shape: no private names across modules, no long modules."""
 
 from __future__ import annotations
 
@@ -29,3 +29,26 @@ def test_the_scan_finds_a_private_import(tmp_path):
     (tmp_path / "b.py").write_text("def f():\n    from synth.cli.fit import _helper, public\n")
     assert [line.split(": ", 1)[1] for line in private_imports(tmp_path)] == [
         "from synth.world.ids import _secret", "from synth.cli.fit import _helper"]
+
+
+MAX_MODULE_LINES = 400
+
+
+def long_modules(root: Path, limit: int = MAX_MODULE_LINES) -> list[str]:
+    """``path: N lines`` for every module longer than ``limit`` lines."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > limit:
+            out.append(f"{path.relative_to(root)}: {n} lines")
+    return out
+
+
+def test_no_module_is_over_400_lines():
+    assert long_modules(PACKAGE) == []
+
+
+def test_the_length_scan_finds_a_long_module(tmp_path):
+    (tmp_path / "short.py").write_text("x = 1\n" * 400)
+    (tmp_path / "long.py").write_text("x = 1\n" * 401)
+    assert long_modules(tmp_path) == ["long.py: 401 lines"]

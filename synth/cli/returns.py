@@ -17,7 +17,7 @@ import click
 @click.option("--force", is_flag=True, help="Replace an existing --out folder.")
 def returns_cmd(run_dir: Path, agency: str, out: Path, years: tuple[int, ...], las: tuple[str, ...], force: bool):
     """Write RUN_DIR's LA returns as the CSV files each local authority submits."""
-    from synth.export.returns import write_returns
+    from synth.returns import write_returns
 
     res = write_returns(run_dir, agency, out, years=years, las=las, force=force)
     rows = ", ".join(f"{k} {v:,}" for k, v in res.rows.items())
