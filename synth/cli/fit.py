@@ -47,7 +47,8 @@ def _report(results: list[dict]) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for fitting and the gate sample.")
 @click.option("--allow-risk", is_flag=True, help="Write the model even if the privacy gate fails (recorded).")
 @click.option("--force", is_flag=True, help="Replace an existing MODEL folder.")
-def fit_cmd(data_dir, agency, out, base, tables, seed, allow_risk, force):
+def fit_cmd(data_dir: Path, agency: str, out: Path, base: str, tables: str | None, seed: int, allow_risk: bool,
+            force: bool) -> None:
     """Fit SDV's HMASynthesizer on DATA_DIR (one agency's tables) and save it as a MODEL folder."""
     from synth.learn import sdv_model
     from synth.learn.gate import PrivacyBreach
@@ -77,7 +78,8 @@ def fit_cmd(data_dir, agency, out, base, tables, seed, allow_risk, force):
               help="Training data for the privacy gate (default: the DATA_DIR recorded by synth fit).")
 @click.option("--allow-risk", is_flag=True, help="Write the sample even if the privacy gate fails (recorded).")
 @click.option("--force", is_flag=True, help="Replace an existing OUT/<agency> folder.")
-def sample_cmd(model, out, scale, seed, data_dir, allow_risk, force):
+def sample_cmd(model: Path, out: Path, scale: float, seed: int, data_dir: Path | None, allow_risk: bool,
+               force: bool) -> None:
     """Sample synthetic tables from a MODEL folder written by synth fit."""
     import math
 

@@ -38,8 +38,9 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--no-duckdb", is_flag=True, help="Skip building synth.duckdb (saves time on very large runs).")
 @click.option("--no-validate", is_flag=True, help="Skip validation (report.json/report.html) at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def generate_cmd(profile, families, seed, out, fmt, force, workers, engine, scheduler, agencies, no_duckdb,
-                 no_validate, quiet):
+def generate_cmd(profile: str, families: int | None, seed: int | None, out: Path | None, fmt: str, force: bool,
+                 workers: int, engine: str, scheduler: str | None, agencies: str | None, no_duckdb: bool,
+                 no_validate: bool, quiet: bool) -> None:
     """Generate synthetic extracts from PROFILE (a name or a YAML path)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -20,7 +20,8 @@ import click
 @click.option("--force", is_flag=True, help="Replace existing output files.")
 @click.option("--allow-risk", is_flag=True,
               help="Write the profile even if the privacy gate fails (recorded in the disclosure log).")
-def learn_cmd(data_dir, agency, out, base, threshold, rounding, force, allow_risk):
+def learn_cmd(data_dir: Path, agency: str, out: Path, base: str, threshold: int, rounding: int, force: bool,
+              allow_risk: bool) -> None:
     """Learn a profile from DATA_DIR (Parquet/CSV tables of one agency, or a DuckDB file)."""
     from synth.cli.fit import report_breach
     from synth.learn import Rules, learn

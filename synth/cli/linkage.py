@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from synth.linkage.rules import DEFAULT_RULES, KEYS, MAX_PAIRS, RULES
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def _console():
+
+def _console() -> Console:
     from rich.console import Console
 
     console = Console(highlight=False)
     return console if console.is_terminal else Console(highlight=False, width=140)
 
 
-def _ratio(x) -> str:
+def _ratio(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
 @click.group("linkage")
-def linkage():
+def linkage() -> None:
     """Linkage tools: score a linkage, make labelled candidate pairs, a deterministic baseline."""
 
 
@@ -32,7 +36,7 @@ def linkage():
 @click.option("--agencies", default=None, help="Comma-separated agencies to score (default: those in LINKS_FILE).")
 @click.option("--closure", is_flag=True, help="For pairs: score their transitive closure (connected components).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def score_cmd(run_dir, links_file, agencies, closure, as_json):
+def score_cmd(run_dir: Path, links_file: Path, agencies: str | None, closure: bool, as_json: bool) -> None:
     """Score LINKS_FILE (CSV or Parquet) against RUN_DIR's truth.
 
     LINKS_FILE holds pairs (agency_l, id_l, agency_r, id_r) or clusters (agency, id, cluster);
@@ -75,7 +79,8 @@ def score_cmd(run_dir, links_file, agencies, closure, as_json):
               help="Refuse when blocking could make more candidate pairs than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
-def pairs_cmd(run_dir, out, agencies, rules, within, max_pairs, as_json, force):
+def pairs_cmd(run_dir: Path, out: Path, agencies: str | None, rules: tuple[str, ...], within: bool, max_pairs: int,
+              as_json: bool, force: bool) -> None:
     """Write blocked candidate pairs of RUN_DIR's File 1 records with comparison features and truth labels.
 
     Columns: agency_l, id_l, agency_r, id_r, block_rule (the first rule that made the pair),
@@ -119,7 +124,7 @@ def pairs_cmd(run_dir, out, agencies, rules, within, max_pairs, as_json, force):
 @click.option("--agencies", default=None, help="Comma-separated agencies (default: every agency with a File 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
-def link_cmd(run_dir, on, out, agencies, as_json, force):
+def link_cmd(run_dir: Path, on: str, out: Path, agencies: str | None, as_json: bool, force: bool) -> None:
     """Link RUN_DIR's File 1 records agreeing exactly (and non-null) on every --on column.
 
     Writes clusters that `synth linkage score` reads; records missing any --on value stay alone.

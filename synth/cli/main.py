@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from typing import Any
 
 import click
 
@@ -43,7 +44,7 @@ def install_signal_handlers() -> None:
 class SynthGroup(click.Group):
     """A group that turns user errors into a clean message and exit code 2, and signals into 130/143."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SynthError as e:
@@ -60,7 +61,7 @@ class SynthGroup(click.Group):
 
 @click.group(cls=SynthGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="family-justice-synth", prog_name="synth")
-def cli():
+def cli() -> None:
     """Synthetic, linked family-justice data for England and Wales."""
 
 

@@ -13,12 +13,12 @@ from synth.profile.models import Profile
 
 
 @click.group()
-def profiles():
+def profiles() -> None:
     """Work with profiles (found in $SYNTH_PROFILES, ./profiles, then the shipped synth/profiles)."""
 
 
 @profiles.command("list")
-def list_cmd():
+def list_cmd() -> None:
     """List the profiles found."""
     for path in list_profiles():
         try:
@@ -31,7 +31,7 @@ def list_cmd():
 
 @profiles.command("show")
 @click.argument("name")
-def show_cmd(name):
+def show_cmd(name: str) -> None:
     """Print the merged profile NAME (extends applied) as YAML."""
     loaded = load_profile(name)
     click.echo(f"# {loaded.path} (sha256 {loaded.sha256[:16]})")
@@ -43,7 +43,7 @@ def show_cmd(name):
 
 @profiles.command("check")
 @click.argument("file")
-def check_cmd(file):
+def check_cmd(file: str) -> None:
     """Check FILE (or a profile name); exit 2 with every problem listed."""
     loaded = load_profile(file)
     p = loaded.profile
@@ -53,7 +53,7 @@ def check_cmd(file):
 
 @profiles.command("schema")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), default=None, help="Write to a file.")
-def schema_cmd(out):
+def schema_cmd(out: str | None) -> None:
     """Print the JSON Schema of profile files (for editor completion)."""
     schema = Profile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -15,7 +15,8 @@ import click
 @click.option("--year", "years", multiple=True, type=int, help="Collection year (year ending 31 March); repeatable.")
 @click.option("--la", "las", multiple=True, help="Local authority GSS code; repeatable.")
 @click.option("--force", is_flag=True, help="Replace an existing --out folder.")
-def returns_cmd(run_dir: Path, agency: str, out: Path, years: tuple[int, ...], las: tuple[str, ...], force: bool):
+def returns_cmd(run_dir: Path, agency: str, out: Path, years: tuple[int, ...], las: tuple[str, ...],
+                force: bool) -> None:
     """Write RUN_DIR's LA returns as the CSV files each local authority submits."""
     from synth.returns import write_returns
 

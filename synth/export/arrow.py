@@ -66,7 +66,7 @@ def _array(values: pd.Series, typ: pa.DataType) -> pa.Array:
     raise TypeError(f"unsupported type {typ}")
 
 
-def read_schema(path) -> pa.Schema:
+def read_schema(path: Path | str) -> pa.Schema:
     """Schema of a Parquet file or of a folder of part files."""
     path = Path(path)
     if path.is_dir():

@@ -24,10 +24,10 @@ def _missing(col: Column) -> str:
         return ""
     if m.rate is not None:
         return f"{m.rate:.0%}"
-    return ", ".join(f"{y}: {r:.0%}" for y, r in sorted(m.by_year.items()))
+    return ", ".join(f"{y}: {r:.0%}" for y, r in sorted((m.by_year or {}).items()))
 
 
-def _cell(text) -> str:
+def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 

@@ -35,7 +35,7 @@ class TableWriter:
         csv: also write CSV.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, csv: bool = False):
+    def __init__(self, path: Path, schema: pa.Schema, csv: bool = False) -> None:
         self.path = path
         self.schema = schema
         self.rows = 0

@@ -9,11 +9,12 @@ cannot be loaded, the agency folders are scanned for a table with a ``SYSTEM_ID`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ import pyarrow.parquet as pq
 
 from synth.errors import InputError, OutputError, ProfileError
 from synth.export.staging import staged_files
+
+if TYPE_CHECKING:
+    from synth.profile.models import Agency
 
 #: Columns of the truth map ``truth/links``.
 LINKS_COLUMNS = ("agency", "agency_person_id", "person_id")
@@ -174,7 +178,7 @@ def table_path(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _profile_of(path: Path):
+def _profile_of(path: Path) -> tuple[str, dict[str, Agency]] | None:
     """``(name, agencies)`` of the profile the manifest records, or None when it cannot be loaded."""
     from synth.profile.loader import load_profile
 
@@ -318,7 +322,7 @@ class Linkage:
     agencies: list[str]
 
 
-def detect_shape(columns, path: Path | str = "LINKS_FILE") -> str:
+def detect_shape(columns: Iterable[str], path: Path | str = "LINKS_FILE") -> str:
     """``"pairs"`` or ``"clusters"`` from a linkage file's column names.
 
     Raises:
@@ -369,7 +373,8 @@ def read_linkage(path: str | Path, run: LinkageRun) -> Linkage:
     return Linkage(shape, frame, named)
 
 
-def _records(agency: pd.Series, ids: pd.Series, run: LinkageRun, path: Path, cols: str):
+def _records(agency: pd.Series, ids: pd.Series, run: LinkageRun, path: Path,
+             cols: str) -> tuple[np.ndarray, np.ndarray]:
     """``(row numbers in run.links, agency codes)`` of (agency, id) records; raise on any not there."""
     codes, uniques = pd.factorize(agency)
     uniques = pd.Index(uniques).astype(str).str.strip()

@@ -29,9 +29,10 @@ like every other number in a profile.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 #: The kinds of error each identifier field can have (synth.views.identifiers implements them).
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
@@ -74,7 +75,7 @@ class Group(_Model):
 
     @field_validator("ethnicity", "ethnicity_not")
     @classmethod
-    def _codes(cls, v):
+    def _codes(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if v is not None:
             bad = [c for c in v if not (len(c) == 4 and c.isalpha() and c.isupper())]
             if bad:
@@ -84,7 +85,7 @@ class Group(_Model):
         return v
 
     @model_validator(mode="after")
-    def _sensible(self):
+    def _sensible(self) -> Group:
         if all(getattr(self, k) is None for k in type(self).model_fields):
             raise ValueError("a group needs at least one of: " + ", ".join(type(self).model_fields))
         if self.ethnicity is not None and self.ethnicity_not is not None:
@@ -123,14 +124,14 @@ class ErrorRate(_Model):
 
     @field_validator("kind")
     @classmethod
-    def _known_kind(cls, v):
+    def _known_kind(cls, v: str) -> str:
         kinds = FIELD_KINDS[cls.FIELD]
         if v not in kinds:
             raise ValueError(f"unknown kind '{v}' for {cls.FIELD}; valid kinds: {', '.join(kinds)}")
         return v
 
     @model_validator(mode="after")
-    def _provenance(self):
+    def _provenance(self) -> ErrorRate:
         if not (self.source or self.assumption):
             raise ValueError(PROVENANCE)
         return self
@@ -185,7 +186,7 @@ class IdentifierErrors(_Model):
 
     @field_validator(*FIELD_KINDS)
     @classmethod
-    def _field_total(cls, entries, info):
+    def _field_total(cls, entries: list[ErrorRate], info: ValidationInfo) -> list[ErrorRate]:
         kinds = [e.kind for e in entries]
         twice = sorted({k for k in kinds if kinds.count(k) > 1})
         if twice:
@@ -242,7 +243,7 @@ def effective_rate(entry: ErrorRate, person: dict) -> float:
     return rate
 
 
-def worst_total(entries) -> tuple[float, str]:
+def worst_total(entries: Sequence[ErrorRate]) -> tuple[float, str]:
     """The largest total rate of a field's entries over every group of people they tell apart.
 
     Returns:

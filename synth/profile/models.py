@@ -7,9 +7,9 @@ declared here column by column, so a user adds an agency by writing YAML.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from synth.profile.identifier_errors import IdentifierErrors
 from synth.profile.kinds import Distribution
@@ -28,7 +28,7 @@ class Period(_Model):
 
     @field_validator("end")
     @classmethod
-    def _order(cls, v, info):
+    def _order(cls, v: dt.date, info: ValidationInfo) -> dt.date:
         start = info.data.get("start")
         if start is not None and v <= start:
             raise ValueError(f"end {v} must be after start {start}")
@@ -70,7 +70,7 @@ class Missing(_Model):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _one(self):
+    def _one(self) -> Missing:
         if (self.rate is None) == (self.by_year is None):
             raise ValueError("give exactly one of 'rate' or 'by_year'")
         if self.by_year and any(not 0 <= v <= 1 for v in self.by_year.values()):
@@ -107,11 +107,11 @@ class Column(_Model):
 
     @field_validator("transforms", mode="before")
     @classmethod
-    def _short_form(cls, v):
+    def _short_form(cls, v: Any) -> list[Any]:
         return [{"name": t} if isinstance(t, str) else t for t in (v or [])]
 
     @model_validator(mode="after")
-    def _one_source(self):
+    def _one_source(self) -> Column:
         if self.const is None and self.field is None and self.id is None and not self.blank:
             raise ValueError("say where the values come from: 'field', 'const', 'id' or 'blank: true'")
         if self.const is not None and (self.field is not None or self.id is not None):
@@ -139,7 +139,7 @@ class Table(_Model):
     columns: list[Column]
 
     @model_validator(mode="after")
-    def _keys_exist(self):
+    def _keys_exist(self) -> Table:
         names = [c.name for c in self.columns]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -203,7 +203,7 @@ class AlfModel(_Model):
 
     @field_validator("weights")
     @classmethod
-    def _sum(cls, v):
+    def _sum(cls, v: dict[str, float]) -> dict[str, float]:
         missing = {"surname", "forename", "date_of_birth", "sex", "postcode"} - set(v)
         if missing:
             raise ValueError(f"weights for {sorted(missing)} are missing; give all five fields")
@@ -213,7 +213,7 @@ class AlfModel(_Model):
         return v
 
     @model_validator(mode="after")
-    def _order(self):
+    def _order(self) -> AlfModel:
         if self.high < self.accept:
             raise ValueError(f"high ({self.high}) must not be below accept ({self.accept})")
         return self
