@@ -65,7 +65,7 @@ def children_per_case(ctx: Context) -> None:
     idx = index_cases(ctx)
     n = ctx.x.subjects.groupby("case").size()
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         k = n.reindex(idx.loc[idx["law_type"] == case[0], "case"]).dropna().astype(int)
         return categorical_leaf(ctx, "children_per_case", case, k.astype(str), None, "index cases", ordered=True)
 
@@ -80,7 +80,7 @@ def youngest_child_age_at_issue(ctx: Context) -> None:
     ages = s.groupby("case")[["age_lo", "age_hi"]].min()
     law = idx.set_index("case")["law_type"].reindex(ages.index)
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         a = ages[(law == case[0]).to_numpy()]
         return histogram_leaf(ctx, "youngest_child_age_at_issue", case, a["age_lo"], a["age_hi"], None, "index cases")
 
@@ -95,7 +95,7 @@ def application_type(ctx: Context) -> None:
     if a.empty:
         return ctx.keep("application_type", "no column records the order applied for")
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         g = a[a["law_type"] == case[0]]
         return categorical_leaf(ctx, "application_type", case, g["application_type"], g["case"], "applications",
                                 ordered=False)
@@ -119,7 +119,7 @@ def issue_to_receipt_days(ctx: Context) -> None:
     cases = a["case"].to_numpy()[ok]
     got = Poisson.learn(None, (days, cases), SdcControl(ctx, "issue_to_receipt_days"))
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         if got is None:
             return None
         return Leaf("issue_to_receipt_days", case, got.body, got.n, "applications",
@@ -139,7 +139,7 @@ def duration(ctx: Context) -> None:
     a = ctx.x.apps.dropna(subset=["issue_date"])
     end = ctx.x.end
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         base = ctx.base_leaf("duration", case)
         if not isinstance(base, Lognormal) or not isinstance(base.mean, dict):
             return None
@@ -194,7 +194,7 @@ def hearings(ctx: Context) -> None:
     done = ctx.x.cases[ctx.x.cases["disposal_date"].notna()]
     n = h.groupby("case").size().reindex(done["case"], fill_value=0).to_numpy()
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         base = ctx.base_leaf("hearings", case)
         if not isinstance(base, Poisson):
             return None
@@ -227,7 +227,7 @@ def hearing_type(ctx: Context) -> None:
     middle = (rank > 0) & ((rank < last) | open_)
     law = h["case"].map(cases["law_type"])
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         sel = middle & (law == case[0])
         return categorical_leaf(ctx, "hearing_type", case, h.loc[sel, "type"], h.loc[sel, "case"], "hearings",
                                 ordered=False)
@@ -240,7 +240,7 @@ def recurrence_law_type(ctx: Context) -> None:
     """Law type of a mother's next case, by the law type of the current one."""
     c = ctx.x.cases.dropna(subset=["next_law", "mother"])
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         g = c[c["law_type"] == case[0]]
         return categorical_leaf(ctx, "recurrence_law_type", case, g["next_law"], g["mother"],
                                 "mothers' next cases", ordered=False)

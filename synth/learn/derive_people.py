@@ -24,7 +24,7 @@ from synth.learn.leaves import (
     share_leaf,
     share_value,
 )
-from synth.profile.kinds import UNIT_DAYS, Categorical, Conditional, Lognormal, Poisson
+from synth.profile.kinds import UNIT_DAYS, Categorical, Conditional, Kind, Lognormal, Poisson
 from synth.profile.mechanisms import derivation
 from synth.world.sampling import age_band
 
@@ -68,7 +68,7 @@ def outcome(ctx: Context) -> None:
         ctx.keep("outcome", "too few children with a recorded order")
 
 
-def _mean_prior(d) -> dict[str, float] | None:
+def _mean_prior(d: Kind | None) -> dict[str, float] | None:
     """The average of a conditional's categorical cases (label -> probability)."""
     if not isinstance(d, Conditional):
         return None
@@ -102,7 +102,7 @@ def outcome_sibling_correlation(ctx: Context) -> None:
     same = (pairs["first"] == pairs["last"]).to_numpy()
     p_same = share_value(ctx, "outcome_sibling_correlation", (), same, pairs["case"].to_numpy())
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         if p_same is None:
             return None
         m = float(expected.mean())
@@ -196,7 +196,7 @@ def father_recorded(ctx: Context) -> None:
     has = cases["case"].isin(ad.loc[ad["relationship"] == "father", "case"]).to_numpy()
     ok = (app != "father").to_numpy()
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         sel = ok & (cases["law_type"] == case[0]).to_numpy()
         return share_leaf(ctx, "father_recorded", case, has[sel], None, "cases")
 
@@ -217,7 +217,7 @@ def other_adult_parties(ctx: Context) -> None:
     n = ad[ad["relationship"].isin(RELATIVES)].groupby("case").size().reindex(cases["case"], fill_value=0).to_numpy()
     ok = ~cases["case"].map(_applicant_relation(ctx)).isin(RELATIVES).to_numpy()
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         base = ctx.base_leaf("other_adult_parties", case)
         sel = ok & (cases["law_type"] == case[0]).to_numpy()
         p_any = share_value(ctx, "other_adult_parties", case, n[sel] > 0, None)
@@ -280,7 +280,7 @@ def mother_age_at_first_birth(ctx: Context) -> None:
     lo = (eldest["dob_lo"] - m_hi).dt.days.to_numpy(float)
     hi = (eldest["dob_hi"] - m_lo).dt.days.to_numpy(float)
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         sel = (law == case[0]).to_numpy()
         return histogram_leaf(ctx, "mother_age_at_first_birth", case, lo[sel], hi[sel], None, "mothers")
 
@@ -355,7 +355,7 @@ def sibling_spacing(ctx: Context) -> None:
     room = (17.9 * YEAR - ag["min"].clip(lower=0) > q) & ((47 * YEAR - a1 > q) | a1.isna())
     days = (ag["max"] - ag["min"])[room & (ag["min"] >= 0)].to_numpy(float)
 
-    def make(case):
+    def make(case: tuple[str, ...]) -> Leaf | None:
         got = Lognormal.learn(base, days, SdcControl(ctx, "sibling_spacing", case), unit="months")
         if got is None:
             return None

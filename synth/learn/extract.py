@@ -8,6 +8,7 @@ out (an empty or null column), and the derivations that need it say so.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import pandas as pd
 from synth.errors import InputError, ProfileError
 from synth.learn import shape as S
 from synth.learn.read import Reader
-from synth.profile.models import Agency
+from synth.profile.models import Agency, Column
 from synth.world.schema import id_field
 
 PROC_FIELDS = ("law_type", "issue_date", "receipt_date", "disposal_date", "application_type", "applicant_type")
@@ -25,6 +26,8 @@ ROW_PERSON_FIELDS = ("person_id", "agency_person_id")
 #: Row sources whose own fields describe the row's person (an agency's person record).
 PERSON_ROWS = ("person", "agency_person")
 DAY = pd.Timedelta(days=1)
+# A missing value for np.where (a bare None is not array-like to the type checker).
+_NONE = np.array(None, dtype=object)
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Extract:
 
 
 class _Builder:
-    def __init__(self, reader: Reader, agency: Agency):
+    def __init__(self, reader: Reader, agency: Agency) -> None:
         self.r = reader
         self.a = agency
         self.unmapped: dict[str, int] = {}
@@ -107,7 +110,7 @@ class _Builder:
 
     # -- decoding -----------------------------------------------------------------------------
 
-    def codes(self, df: pd.DataFrame, col, field_name: str, table: str) -> pd.Series:
+    def codes(self, df: pd.DataFrame, col: Column, field_name: str, table: str) -> pd.Series:
         dec = S.decode_codes(df[col.name], col)
         if dec.unmapped:
             self.unmapped[f"{self.a.tables[table].name}.{col.name}"] = dec.unmapped
@@ -142,7 +145,8 @@ class _Builder:
         return [k for k in self.usable if self.a.tables[k].rows in rows]
 
     def apps(self) -> pd.DataFrame:
-        tabs = [k for k in self.tables(("proceeding",)) if self.case_key(k) is not None]
+        keys = {k: key for k in self.tables(("proceeding",)) if (key := self.case_key(k)) is not None}
+        tabs = list(keys)
         score = {k: sum(bool(S.table_columns(self.a, k, f)) for f in PROC_FIELDS) for k in tabs}
         tabs.sort(key=lambda k: -score[k])
         frame = None
@@ -150,7 +154,7 @@ class _Builder:
             missing = [f for f in PROC_FIELDS if frame is None or f not in frame]
             if not any(S.table_columns(self.a, k, f) for f in missing):
                 continue
-            key_cols, key_of = self.case_key(k)
+            key_cols, key_of = keys[k]
             raw, dec = self.read_fields(k, tuple(missing), key_cols)
             dec.insert(0, "case", key_of(raw))
             dec = dec.dropna(subset=["case"])
@@ -303,12 +307,12 @@ def _infer_relationships(adults: pd.DataFrame, subjects: pd.DataFrame, parentage
     is_parent = pd.MultiIndex.from_frame(adults[["case", "person"]]).isin(
         pd.MultiIndex.from_frame(pairs[["case", "parent"]]))
     rel = np.where(is_parent, np.where(adults["sex"] == "2", "mother",
-                                       np.where(adults["sex"] == "1", "father", None)), "relative")
+                                       np.where(adults["sex"] == "1", "father", _NONE)), "relative")
     adults.loc[todo, "relationship"] = rel[todo.to_numpy()]
     return adults
 
 
-def build_extract(reader: Reader, agency: Agency, period_end, min_cases: int = 1) -> Extract:
+def build_extract(reader: Reader, agency: Agency, period_end: dt.date, min_cases: int = 1) -> Extract:
     """Read the agency's tables into an :class:`Extract`.
 
     Args:

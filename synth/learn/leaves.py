@@ -10,19 +10,23 @@ to measure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from synth.learn import sdc
 from synth.learn.extract import Extract
-from synth.profile.kinds import Categorical, Conditional, Histogram, Share
+from synth.profile.kinds import Categorical, Conditional, Histogram, Kind, Share
 from synth.profile.kinds.categorical import DECIMALS, probabilities
 from synth.profile.kinds.histogram import SPREAD_POINTS
 from synth.profile.kinds.share import share_value as controlled_share
 
 __all__ = ["DECIMALS", "SPREAD_POINTS", "Context", "Leaf", "SdcControl", "case_text", "categorical_leaf",
            "histogram_leaf", "mean_value", "probabilities", "share_leaf", "share_value"]
+
+#: Observations or unit ids, one per observation.
+Values: TypeAlias = "pd.Series | np.ndarray"
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class Context:
     kept: dict[str, str] = field(default_factory=dict)
     countries: tuple[str, ...] = ()
 
-    def base_leaf(self, name: str, case: tuple[str, ...] = ()):
+    def base_leaf(self, name: str, case: tuple[str, ...] = ()) -> Kind | None:
         """The base profile's distribution at ``case`` (None if it has no such case)."""
         d = self.dists.get(name)
         for v in case:
@@ -94,7 +98,7 @@ def case_text(case: tuple[str, ...]) -> str:
 class SdcControl:
     """Disclosure control for one distribution case: what ``Kind.learn`` calls (synth.profile.kinds.Control)."""
 
-    def __init__(self, ctx: Context, name: str, case: tuple[str, ...] = ()):
+    def __init__(self, ctx: Context, name: str, case: tuple[str, ...] = ()) -> None:
         self.ctx, self.name, self.case = ctx, name, case_text(case)
 
     def categories(self, codes: np.ndarray, labels: list[str], prior: np.ndarray, ordered: bool,
@@ -131,7 +135,7 @@ class SdcControl:
         return float(sdc.round_base(n, self.ctx.rules.rounding))
 
 
-def categorical_leaf(ctx: Context, name: str, case: tuple[str, ...], values: pd.Series, units,
+def categorical_leaf(ctx: Context, name: str, case: tuple[str, ...], values: pd.Series, units: Values | None,
                      unit: str, ordered: bool, note: str = "", prior: dict[str, float] | None = None) -> Leaf | None:
     """A categorical leaf from observed labels (one per observation); see ``Categorical.learn``.
 
@@ -151,7 +155,8 @@ def categorical_leaf(ctx: Context, name: str, case: tuple[str, ...], values: pd.
     return None if got is None else Leaf(name, case, got.body, got.n, unit, note, got.groups)
 
 
-def histogram_leaf(ctx: Context, name: str, case: tuple[str, ...], lo, hi, units, unit: str,
+def histogram_leaf(ctx: Context, name: str, case: tuple[str, ...], lo: Values, hi: Values,
+                   units: Values | None, unit: str,
                    note: str = "") -> Leaf | None:
     """A histogram leaf with the base leaf's bins (merged where small), from values in days.
 
@@ -168,18 +173,20 @@ def histogram_leaf(ctx: Context, name: str, case: tuple[str, ...], lo, hi, units
     return Leaf(name, case, got.body, got.n, unit, note, got.groups)
 
 
-def share_leaf(ctx: Context, name: str, case: tuple[str, ...], flags, units, unit: str,
+def share_leaf(ctx: Context, name: str, case: tuple[str, ...], flags: Values, units: Values | None, unit: str,
                note: str = "") -> Leaf | None:
     """A share: both the yes and the no cell must be safe; p from the rounded counts."""
     got = Share.learn(None, (flags, units), SdcControl(ctx, name, case))
     return None if got is None else Leaf(name, case, got.body, got.n, unit, note)
 
 
-def share_value(ctx: Context, name: str, case: tuple[str, ...], flags, units) -> float | None:
+def share_value(ctx: Context, name: str, case: tuple[str, ...], flags: Values,
+                units: Values | None) -> float | None:
     """The disclosure-controlled share of true ``flags`` (None when a cell is unsafe)."""
     return controlled_share(flags, units, SdcControl(ctx, name, case))
 
 
-def mean_value(ctx: Context, name: str, case: tuple[str, ...], values, units=None) -> float | None:
+def mean_value(ctx: Context, name: str, case: tuple[str, ...], values: Values,
+               units: Values | None = None) -> float | None:
     """The mean of ``values`` if it passes the threshold and dominance rules, else None (logged)."""
     return SdcControl(ctx, name, case).mean(values, units)

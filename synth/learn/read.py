@@ -11,12 +11,16 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from synth.errors import InputError
 from synth.learn.shape import identifying
 from synth.profile.models import Agency, Table
+
+if TYPE_CHECKING:
+    from synth.profile.loader import LoadedProfile
 
 FORMATS = ("parquet", "csv", "duckdb")
 TRUE = {"true", "t", "1", "yes", "y"}
@@ -38,7 +42,7 @@ class Source:
     label: str
 
 
-def base_agency(base: str | Path, agency_key: str):
+def base_agency(base: str | Path, agency_key: str) -> tuple[LoadedProfile, Agency]:
     """The base profile (loaded) and the declaration of one of its agencies.
 
     Raises:
@@ -125,7 +129,7 @@ class Reader:
         agency: its declaration.
     """
 
-    def __init__(self, source: Source, agency_key: str, agency: Agency):
+    def __init__(self, source: Source, agency_key: str, agency: Agency) -> None:
         self.source = source
         self.agency_key = agency_key
         self.agency = agency

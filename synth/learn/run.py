@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from synth.dates import fy_of, to_days
 from synth.errors import InputError, OutputError
 from synth.export.manifest import synth_version
@@ -28,7 +30,8 @@ from synth.learn.write import (
 )
 from synth.profile.extends import read_chain
 from synth.profile.find import find_profile
-from synth.profile.loader import load_profile
+from synth.profile.kinds import Conditional
+from synth.profile.loader import LoadedProfile, load_profile
 from synth.profile.mechanisms import DERIVATIONS as MECHANISM_DERIVATIONS
 from synth.profile.mechanisms import MECHANISMS
 from synth.profile.reference import read_reference
@@ -139,13 +142,14 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
                   training, allow_risk)
 
 
-def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, agency, people, rules,
-           training=None, allow_risk=False) -> LearnResult:
+def _write(out: Path, files: dict[str, Path], base: str, loaded: LoadedProfile, ctx: Context,
+           volumes: pd.DataFrame | None, provenance: str, label: str, agency: str, people: int, rules: sdc.Rules,
+           training: dict[str, pd.DataFrame] | None = None, allow_risk: bool = False) -> LearnResult:
     stem = files["log_json"].name[: -len(".disclosure.json")]
     base_path = find_profile(base)
     raw, _ = read_chain(base_path)
     dists = distribution_overrides(ctx.leaves, raw["world"]["distributions"], ctx.dists, provenance)
-    vol_entry = None
+    vol_entry: dict[str, str | None] | None = None
     if volumes is not None:
         vol_entry = {"file": files["volumes"].name, "source": provenance}
         vol_entry.update({k: None for k in ("assumption", "note") if k in raw["world"].get("volumes", {})})
@@ -174,6 +178,9 @@ def _write(out, files, base, loaded, ctx: Context, volumes, provenance, label, a
         for lf in ctx.leaves:
             got = learned[lf.name]
             for c in lf.case:
+                if not isinstance(got, Conditional):
+                    raise OutputError(f"{staged}: learned {lf.name} {'/'.join(lf.case)} is not conditional on "
+                                      f"reading back; this is a bug in synth learn")
                 got = got.cases[c]
             want = type(got).model_validate({**lf.body, "assumption": "x"})
             fields = set(type(got).model_fields) - {"source", "assumption", "note"}

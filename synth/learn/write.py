@@ -10,32 +10,33 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from synth.export.staging import staged_files
 from synth.learn.leaves import Leaf
 from synth.learn.sdc import Event, Rules
-from synth.profile.kinds import Conditional
+from synth.profile.kinds import Conditional, Kind
 
 
 class _Dumper(yaml.SafeDumper):
     """Plain YAML: no anchors; numbers-only mappings and scalar lists on one line, the rest in blocks."""
 
-    def ignore_aliases(self, data):  # noqa: D102
+    def ignore_aliases(self, data: object) -> bool:  # noqa: D102
         return True
 
 
-def _scalar(v) -> bool:
+def _scalar(v: object) -> bool:
     return isinstance(v, (int, float, str, bool)) or v is None
 
 
-def _map(dumper, data):
+def _map(dumper: yaml.SafeDumper, data: dict) -> yaml.MappingNode:
     flow = bool(data) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values())
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
 
-def _seq(dumper, data):
+def _seq(dumper: yaml.SafeDumper, data: list) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=all(_scalar(v) for v in data))
 
 
@@ -43,7 +44,7 @@ _Dumper.add_representer(dict, _map)
 _Dumper.add_representer(list, _seq)
 
 
-def patch(base, new):
+def patch(base: Any, new: Any) -> Any:
     """``new`` with ``null`` for every key ``base`` has that ``new`` lacks, keys spelled as in ``base``."""
     if not isinstance(base, dict) or not isinstance(new, dict):
         return new
@@ -60,15 +61,16 @@ def patch(base, new):
 
 
 def _node(raw: dict, path: tuple) -> dict | None:
+    node: object = raw
     for p in path:
-        if not isinstance(raw, dict):
+        if not isinstance(node, dict):
             return None
-        cases = raw.get("cases", {})
-        raw = next((v for k, v in cases.items() if str(k) == str(p)), None)
-    return raw if isinstance(raw, dict) else None
+        cases = node.get("cases", {})
+        node = next((v for k, v in cases.items() if str(k) == str(p)), None)
+    return node if isinstance(node, dict) else None
 
 
-def _leaves_under(d, path: tuple = ()) -> list[tuple]:
+def _leaves_under(d: Kind, path: tuple = ()) -> list[tuple]:
     if isinstance(d, Conditional):
         return [p for k, c in d.cases.items() for p in _leaves_under(c, (*path, k))]
     return [path]
@@ -111,7 +113,7 @@ def distribution_overrides(leaves: list[Leaf], base_raw: dict, base_dists: dict,
     return out
 
 
-def _respell(tree, raw):
+def _respell(tree: Any, raw: Any) -> Any:
     """Spell ``cases`` keys as the base spells them (YAML ints stay ints)."""
     if not isinstance(tree, dict) or not isinstance(raw, dict):
         return tree

@@ -8,47 +8,50 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from synth.profile.kinds import MIN_N
+from synth.profile.models import Figure
 from synth.validate.core import CheckResult, RunData
 from synth.validate.measures import adult_counts, recurrence_km
+from synth.validate.observers.truth import Truth
 
 
-def _mean(x) -> tuple[float, float, int]:
+def _mean(x: npt.ArrayLike) -> tuple[float, float, int]:
     x = np.asarray(x, dtype=float)
     n = len(x)
     return float(x.mean()) if n else float("nan"), float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0, n
 
 
-def _prop(b) -> tuple[float, float, int]:
+def _prop(b: npt.ArrayLike) -> tuple[float, float, int]:
     b = np.asarray(b, dtype=bool)
     n = len(b)
     p = float(b.mean()) if n else float("nan")
     return p, math.sqrt(p * (1 - p) / n) if n else 0.0, n
 
 
-def children_per_case(run, t, fig):
+def children_per_case(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     p = t.proc
     return _mean(p.loc[p["law_type"] == fig.law_type, "n_children"])
 
 
-def adults_per_case(run, t, fig):
+def adults_per_case(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     counts = adult_counts(t.proc, t.party, fig.law_type)
     return _mean(counts) if len(counts) >= 2 else (float("nan"), 0.0, len(counts))
 
 
-def recurrence(run, t, fig):
+def recurrence(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     return recurrence_km(t.proc, fig.law_type, t.end, fig.years or 7.0)
 
 
-def care_order_share(run, t, fig):
+def care_order_share(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     c = t.pc[t.pc["has_outcome"]]
     law = c["proceeding_id"].map(t.proc.set_index("proceeding_id")["law_type"])
     c = c[law == (fig.law_type or "public")]
     return _prop(c["outcome"].isin(["care_order", "care_and_placement_order"]))
 
 
-def newborn_share_of_infants(run, t, fig):
+def newborn_share_of_infants(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     c = t.pc
     law = c["proceeding_id"].map(t.proc.set_index("proceeding_id")["law_type"])
     a = c.loc[law == (fig.law_type or "public"), "age_at_issue_days"]
@@ -56,7 +59,7 @@ def newborn_share_of_infants(run, t, fig):
     return _prop(infants < 7)
 
 
-def recurrent_within_month(run, t, fig):
+def recurrent_within_month(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     p = t.proc
     rec = p[(p["sequence"] > 1) & (p["law_type"] == "public")]
     subjects = t.pc[t.pc["proceeding_id"].isin(rec["proceeding_id"])]
@@ -64,14 +67,16 @@ def recurrent_within_month(run, t, fig):
     return _prop(youngest <= 30)
 
 
-def alf_match_rate(run, t, fig):
+def alf_match_rate(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
+    if fig.agency is None:
+        raise ValueError("alf_match_rate needs the figure's agency")
     agency = run.profile.agencies[fig.agency]
     key, col = next((k, c.name) for k, tb in agency.tables.items() for c in tb.columns if c.field == "alf_sts_cd")
     df = run.agency_table(fig.agency, key)
     return _prop(df[col] != 99)
 
 
-def returning_mother_share(run, t, fig):
+def returning_mother_share(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:
     p = t.proc
     return _prop(p.loc[p["law_type"] == (fig.law_type or "public"), "returning_mother"])
 
@@ -93,7 +98,7 @@ PROPORTIONS = {"care_order_share", "newborn_share_of_infants", "recurrent_within
                "returning_mother_share"}
 
 
-def check_figures(run: RunData, t) -> list[CheckResult]:
+def check_figures(run: RunData, t: Truth) -> list[CheckResult]:
     """One result per published figure in the profile."""
     z = run.profile.checks.realism_z
     out = []

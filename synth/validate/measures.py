@@ -46,13 +46,13 @@ def outcome_shares(proceeding: pd.DataFrame, pchild: pd.DataFrame, law_type: str
     return c["outcome"].value_counts(normalize=True)
 
 
-def recurrence_km(proceeding: pd.DataFrame, law_type: str, end: np.datetime64, years: float = 7.0,
+def recurrence_km(proceeding: pd.DataFrame, law_type: str | None, end: np.datetime64, years: float = 7.0,
                   teen: pd.Series | None = None) -> tuple[float, float, int]:
     """Share of families whose next proceeding starts within ``years`` of the index one (KM).
 
     Args:
         proceeding: truth proceedings.
-        law_type: the index proceeding's law type.
+        law_type: the index proceeding's law type (None matches no proceeding).
         end: the period's end (censoring date).
         years: horizon.
         teen: optional boolean Series by family_id to restrict to (True rows kept).
@@ -69,7 +69,7 @@ def recurrence_km(proceeding: pd.DataFrame, law_type: str, end: np.datetime64, y
     nxt = first["family_id"].map(second)
     issue = pd.to_datetime(first["issue_date"])
     event = nxt.notna().to_numpy()
-    stop = np.where(event, pd.to_datetime(nxt).to_numpy("datetime64[D]"), np.datetime64(end, "D"))
+    stop = np.where(event, pd.to_datetime(nxt).to_numpy("datetime64[D]"), np.asarray(end, dtype="datetime64[D]"))
     dur = (stop - issue.to_numpy("datetime64[D]")).astype(float) / YEAR
     inc, se = kaplan_meier(dur, event, years)
     return inc, se, len(first)
@@ -82,8 +82,8 @@ def father_party_share(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: 
     return float(np.isin(ids, with_father).mean())
 
 
-def adult_counts(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str) -> pd.Series:
-    """Adult parties on each proceeding of a law type."""
+def adult_counts(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str | None) -> pd.Series:
+    """Adult parties on each proceeding of a law type (None matches no proceeding)."""
     ids = proceeding.loc[proceeding["law_type"] == law_type, "proceeding_id"]
     adults = party[party["party_role"] != "subject"]
     return adults.groupby("proceeding_id").size().reindex(ids, fill_value=0)

@@ -114,3 +114,15 @@ def test_synth_learn_runs_the_gate_and_stops_on_a_breach(runs, tmp_path, monkeyp
     r = CliRunner().invoke(cli, args[:-1] + [str(out2), "--allow-risk"])
     assert r.exit_code == 0, r.output
     assert json.loads(out2.with_name("second.disclosure.json").read_text())["privacy_gate"]["allow_risk"] is True
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64"])
+def test_an_all_missing_age_column_is_one_band_and_ages_in_days_still_band_by_years(dtype):
+    from synth.learn.gate.singling_out import rare_combinations
+
+    qi = {"sex": "code", "age": "age_band"}
+    blank = pd.DataFrame({"sex": ["1", "2", "1"], "age": pd.array([None] * 3, dtype=dtype)})
+    assert rare_combinations(blank, blank, blank, "t", qi=qi)["rare_combinations"] == 2
+    # 400 and 4000 days are bands 1-5 and 10-16 years; a missing age is a third combination.
+    days = pd.DataFrame({"sex": ["1"] * 3, "age": pd.array([400, 4000, None], dtype=dtype)})
+    assert rare_combinations(days, days, days, "t", qi=qi)["rare_combinations"] == 3

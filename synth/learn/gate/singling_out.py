@@ -36,7 +36,8 @@ def _coarsen(df: pd.DataFrame, qi: dict[str, str]) -> pd.DataFrame:
                     s = d.dt.year.astype("Int64")
         elif how == "age_band" and pd.api.types.is_numeric_dtype(s):
             v = pd.to_numeric(s, errors="coerce")
-            years = v / 365.25 if float(v.max(skipna=True) or 0) > 120 else v
+            top = v.max(skipna=True)  # NaN or pd.NA when the column is empty or all missing
+            years = v / 365.25 if pd.notna(top) and float(top) > 120 else v
             s = pd.cut(years, [-np.inf, 1, 5, 10, 16, 18, 25, 35, 50, np.inf], right=False).astype(str)
         out[c] = s
     return pd.DataFrame(out)

@@ -9,12 +9,13 @@ end for another reason are censored. Each is registered against its mechanism's 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from synth.dates import INF, add_years, days_of
-from synth.profile.kinds import UNIT_DAYS
+from synth.profile.kinds import UNIT_DAYS, Kind, Lognormal
 from synth.profile.mechanisms import observer
 from synth.validate.observers.truth import Observations, Truth
 from synth.world.care_parts import FOSTER, LONG_TERM, group_of
@@ -24,8 +25,10 @@ PLANNED = ("P1", "A3", "A4", "A5", "A6")
 MOVE = ("P", "T", "B", "U")
 
 
-def _q999(dist) -> float:
+def _q999(dist: Kind) -> float:
     """99.9th percentile of a lognormal distribution, in days."""
+    if not isinstance(dist, Lognormal) or isinstance(dist.mean, dict):
+        raise TypeError(f"{dist!r}: expected a lognormal with one mean")
     s = math.sqrt(math.log1p(dist.cv**2))
     q = dist.mean * math.exp(-s * s / 2 + 3.09 * s)
     return (min(q, dist.max) if dist.max is not None else q) * UNIT_DAYS[dist.unit]
@@ -34,10 +37,11 @@ def _q999(dist) -> float:
 class Care:
     """The care truth with the columns observers share, computed once per validation."""
 
-    def __init__(self, t):
+    def __init__(self, t: Truth) -> None:
         run = t.run
         self.t = t
-        self.dists = run.profile.world.distributions
+        # Looked up by name; each observer knows the kind of the distributions it reads.
+        self.dists: dict[str, Any] = run.profile.world.distributions
         self.end = int(days_of([run.profile.period.end])[0])
         self.start_of_period = int(days_of([run.profile.period.start])[0])
         e = run.truth("care_episode").sort_values(["person_id", "period", "start_date", "episode_id"], kind="stable")

@@ -28,7 +28,7 @@ def days_between(a: Any, b: Any) -> np.ndarray:
 class Truth:
     """Truth tables with the joins the observers need, computed once."""
 
-    def __init__(self, run: RunData):
+    def __init__(self, run: RunData) -> None:
         self.run = run
         self.dists = run.profile.world.distributions
         self.end = np.datetime64(run.profile.period.end, "D")
