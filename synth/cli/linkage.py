@@ -91,7 +91,8 @@ def pairs_cmd(run_dir: Path, out: Path, agencies: str | None, rules: tuple[str, 
     """
     from rich.table import Table
 
-    from synth.linkage.io import open_run, output_path, split_list
+    from synth.linkage.io import open_run, split_list
+    from synth.linkage.output import output_path
     from synth.linkage.pairs import make_pairs
 
     out, fmt = output_path(out, force)
@@ -130,7 +131,8 @@ def link_cmd(run_dir: Path, on: str, out: Path, agencies: str | None, as_json: b
     Writes clusters that `synth linkage score` reads; records missing any --on value stay alone.
     """
     from synth.linkage.deterministic import link_exact
-    from synth.linkage.io import open_run, output_path, split_list
+    from synth.linkage.io import open_run, split_list
+    from synth.linkage.output import output_path
 
     out, fmt = output_path(out, force)
     s = link_exact(open_run(run_dir), split_list(on) or [], out, fmt, split_list(agencies))

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import cast
 
 from synth.errors import InputError
-from synth.linkage.io import LinkageRun, staged
+from synth.linkage.io import LinkageRun
+from synth.linkage.output import staged
 from synth.linkage.records import columns_of, connect, load_raw
 
 

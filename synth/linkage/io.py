@@ -9,8 +9,7 @@ cannot be loaded, the agency folders are scanned for a table with a ``SYSTEM_ID`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,8 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from synth.errors import InputError, OutputError, ProfileError
-from synth.export.staging import staged_files
+from synth.errors import InputError, ProfileError
 
 if TYPE_CHECKING:
     from synth.profile.models import Agency
@@ -270,38 +268,6 @@ def check_utf8(path: Path, what: str = "file", block: int = 1 << 20) -> None:
             if not chunk:
                 return
             done += len(chunk)
-
-
-def output_path(path: str | Path, force: bool = False) -> tuple[Path, str]:
-    """Check an output file name: ``(path, "parquet" | "csv")``.
-
-    Raises:
-        OutputError: for another extension, a folder that does not exist, or an existing file
-            without ``force``.
-    """
-    path = Path(path)
-    fmt = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}.get(path.suffix.lower())
-    if fmt is None:
-        raise OutputError(f"--out {path}: unknown extension '{path.suffix}'; end the name in .parquet or .csv")
-    if not path.parent.is_dir():
-        raise OutputError(f"--out {path}: folder {path.parent} does not exist; create it first")
-    if path.is_dir():
-        raise OutputError(f"--out {path}: is a folder; give a file name ending in .parquet or .csv")
-    if path.exists() and not force:
-        raise OutputError(f"--out {path}: already exists; add --force to overwrite it")
-    return path, fmt
-
-
-@contextmanager
-def staged(path: Path, force: bool = True) -> Iterator[Path]:
-    """Yield where to write ``path``; it is moved into place when the block ends without error.
-
-    Written through the staged writer (:func:`synth.export.staging.staged_files`): a failure or a
-    signal leaves neither a partial ``path`` nor the staging folder. ``force`` defaults to True
-    because :func:`output_path` has already refused an existing file without ``--force``.
-    """
-    with staged_files([path], force=force) as folder:
-        yield folder / path.name
 
 
 @dataclass

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from synth.errors import InputError
-from synth.linkage.io import LinkageRun, staged
+from synth.linkage.io import LinkageRun
+from synth.linkage.output import staged
 from synth.linkage.records import connect, load_normalised
 from synth.linkage.rules import DEFAULT_RULES, FEATURES, KEYS, MAX_PAIRS, parse_rule
 from synth.linkage.score import pair_counts
