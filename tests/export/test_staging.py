@@ -283,8 +283,9 @@ def test_a_linkage_output_file_is_staged_and_a_failure_leaves_nothing(small_run,
     assert ok.exit_code == 0, ok.output
     assert out.read_text().startswith("agency,id,cluster") and _leftovers(tmp_path) == []
     import synth.linkage.io as io
+    import synth.linkage.output as output
 
-    real = io.staged_files
+    real = output.staged_files
 
     @contextmanager
     def fail_inside(paths, force=True):
@@ -293,7 +294,7 @@ def test_a_linkage_output_file_is_staged_and_a_failure_leaves_nothing(small_run,
             assert (folder / out.name).stat().st_size > 0  # written in the staging folder...
             raise RuntimeError("disk on fire")  # ...and then the command fails
 
-    monkeypatch.setattr(io, "staged_files", fail_inside)
+    monkeypatch.setattr(output, "staged_files", fail_inside)
     before = out.read_bytes()
     from synth.linkage.deterministic import link_exact
 
