@@ -189,7 +189,9 @@ def export_duckdb(x: Export) -> None:
     tables = [(a.schema_name, t.name, x.staging / k / f"{t.name}.parquet")
               for k, a in prof.agencies.items() for t in a.tables.values()]
     tables += [("truth", name, x.staging / "truth" / f"{name}.parquet") for name in TRUTH_OUTPUTS]
-    build_duckdb(x.staging / "synth.duckdb", tables)
+    sql_types = {(a.schema_name, t.name): {c.name: c.sql_type for c in t.columns if c.sql_type}
+                 for a in prof.agencies.values() for t in a.tables.values()}
+    build_duckdb(x.staging / "synth.duckdb", tables, sql_types)
     x.timings["duckdb_s"] = time.perf_counter() - t
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from synth.export.arrow import TRUTH_EXTRAS, TRUTH_OUTPUTS, agency_schema, to_arrow, truth_schema
+from synth.export.arrow import TRUTH_OUTPUTS, agency_schema, to_arrow, truth_schema
 from synth.export.writers import TableWriter, part_path
 from synth.profile.models import Profile
 from synth.rng import FAMILIES_PER_SHARD
@@ -51,7 +51,7 @@ class RunSpec:
         """Arrow schema of an output table."""
         folder, name = key.split("/", 1)
         if folder == "truth":
-            return truth_schema(name)
+            return truth_schema(name, self.profile.linkage.ids)
         agency = self.profile.agencies[folder]
         return agency_schema(next(t for t in agency.tables.values() if t.name == name))
 
@@ -109,6 +109,7 @@ def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
     for name in TRUTH_TABLES:
         out[f"truth/{name}"] = to_arrow(truth[name], spec.schema(f"truth/{name}"))
     for name, parts in (("links", links), ("identifier_errors", errors)):
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(TRUTH_EXTRAS[name]))
-        out[f"truth/{name}"] = to_arrow(frame, spec.schema(f"truth/{name}"))
+        schema = spec.schema(f"truth/{name}")
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schema.names)
+        out[f"truth/{name}"] = to_arrow(frame, schema)
     return out

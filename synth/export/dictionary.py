@@ -57,11 +57,12 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
             for fk in t.foreign_keys:
                 out += [f"Foreign key: `{', '.join(fk.columns)}` → `{fk.references}`"
                         f"(`{', '.join(fk.ref_columns)}`)."]
-            out += ["", "| column | type | from | codes | blank | description |", "|---|---|---|---|---|---|"]
+            out += ["", "| column | type | SQL type | from | codes | blank | description |",
+                    "|---|---|---|---|---|---|---|"]
             for c in t.columns:
                 codes = ", ".join(str(x) for x in c.codes) if c.codes else ""
-                out.append(f"| `{c.name}` | {c.type} | {_cell(_source(c))} | {_cell(codes)} | {_missing(c)} | "
-                           f"{_cell(c.description)} |")
+                out.append(f"| `{c.name}` | {c.type} | {c.sql_type or ''} | {_cell(_source(c))} | {_cell(codes)} | "
+                           f"{_missing(c)} | {_cell(c.description)} |")
             out.append("")
     out += ["## Ground truth (`truth/`)", "",
             "The simulated world the agency views were projected from, and `links`: every agency person "

@@ -26,6 +26,7 @@ from synth.profile.extends import deep_merge, read_chain
 from synth.profile.find import find_profile, list_profiles, profile_dirs
 from synth.profile.models import Profile
 from synth.profile.rules import PROFILE_TABLES, semantic_problems
+from synth.profile.sail import apply_id_era
 
 __all__ = ["LoadedProfile", "deep_merge", "find_profile", "list_profiles", "load_profile", "profile_dirs",
            "read_chain", "with_agencies"]
@@ -81,6 +82,7 @@ def load_profile(name: str | Path) -> LoadedProfile:
     problems += semantic_problems(profile, chain, lambda f: _reference_path(files, path, f))
     if problems:
         raise ProfileError(dedupe(problems))
+    profile = apply_id_era(profile)
     return LoadedProfile(profile, path, files, _hash(profile, merged, lambda f: _reference_path(files, path, f)))
 
 

@@ -7,6 +7,7 @@ declared here column by column, so a user adds an agency by writing YAML.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -85,6 +86,19 @@ class Transform(_Model):
     name: str
 
 
+#: SQL types a column may declare (``sql_type``), as DB2 / SAIL write them.
+SQL_TYPE = re.compile(r"^(BIGINT|INTEGER|SMALLINT|DATE|TIMESTAMP|(CHAR|VARCHAR)\((\d+)\)|DECIMAL\((\d+),(\d+)\))$")
+#: The value ``type`` each SQL type can hold (CHAR/VARCHAR of an int64 column store the number as text).
+SQL_FITS = {"BIGINT": ("int64",), "INTEGER": ("int64",), "SMALLINT": ("int64",), "CHAR": ("string", "int64"),
+            "VARCHAR": ("string", "int64"), "DECIMAL": ("float64", "int64"), "DATE": ("date",),
+            "TIMESTAMP": ("datetime", "date")}
+
+
+def sql_base(sql_type: str) -> str:
+    """The SQL type's name without its length or precision: ``CHAR(2)`` -> ``CHAR``."""
+    return sql_type.split("(", 1)[0]
+
+
 class Column(_Model):
     """One column of an agency table and where its values come from.
 
@@ -104,6 +118,25 @@ class Column(_Model):
     missing: Missing | None = None
     required: bool = False
     description: str = ""
+    sql_type: str | None = Field(None, description=(
+        "Physical SQL type as the real table declares it (BIGINT, INTEGER, SMALLINT, CHAR(n), VARCHAR(n), "
+        "DECIMAL(p,s), DATE, TIMESTAMP); sets the Parquet and DuckDB type. Without it the type follows 'type'."))
+
+    @field_validator("sql_type")
+    @classmethod
+    def _sql_type(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        norm = re.sub(r"\s+", "", v).upper()
+        m = SQL_TYPE.match(norm)
+        if not m:
+            raise ValueError(f"sql_type '{v}' is not one of BIGINT, INTEGER, SMALLINT, CHAR(n), VARCHAR(n), "
+                             "DECIMAL(p,s), DATE, TIMESTAMP; write one of them")
+        if m.group(3) is not None and not 1 <= int(m.group(3)) <= 32672:
+            raise ValueError(f"sql_type '{v}': length must be 1..32672")
+        if m.group(4) is not None and not (1 <= int(m.group(4)) <= 38 and int(m.group(5)) <= int(m.group(4))):
+            raise ValueError(f"sql_type '{v}': DECIMAL(p,s) needs 1 <= p <= 38 and s <= p")
+        return norm
 
     @field_validator("transforms", mode="before")
     @classmethod
@@ -116,6 +149,10 @@ class Column(_Model):
             raise ValueError("say where the values come from: 'field', 'const', 'id' or 'blank: true'")
         if self.const is not None and (self.field is not None or self.id is not None):
             raise ValueError("'const' cannot be combined with 'field' or 'id'")
+        if self.sql_type is not None and self.type not in SQL_FITS[sql_base(self.sql_type)]:
+            fits = [k for k, v in SQL_FITS.items() if self.type in v]
+            raise ValueError(f"sql_type {self.sql_type} cannot hold type {self.type}; use type "
+                             f"{' or '.join(SQL_FITS[sql_base(self.sql_type)])}, or an sql_type of {', '.join(fits)}")
         return self
 
 
@@ -184,7 +221,9 @@ class Agency(_Model):
     id_salt: str
     person_duplicates: Duplicates | None = None
     identifier_errors: IdentifierErrors | None = None
-    sail_linkage: bool = False
+    sail_linkage: bool = Field(False, description="Records are matched to ALFs (ALF, status and score columns).")
+    sail_dataset: bool = Field(False, description=(
+        "A dataset as SAIL provisions it: its encrypted-id columns (names ending _E) follow linkage.ids."))
     tables: dict[str, Table]
 
 
@@ -222,6 +261,10 @@ class AlfModel(_Model):
 class Linkage(_Model):
     """SAIL-style linking fields."""
 
+    ids: Literal["E", "PE"] = Field("E", description=(
+        "Id naming era of every SAIL dataset (agencies with sail_dataset: true): E keeps the encrypted "
+        "ids as written (ALF_E, SYSTEM_ID_E, PERS_ID_E, RALF_E; the older pipelines, schemas.md 1.2); PE "
+        "renames each column ending _E to _PE (ALF_PE, SYSTEM_ID_PE; project-encrypted, newer projects)."))
     alf: AlfModel
 
 

@@ -15,6 +15,7 @@ from synth.profile.check import Chain, Problem, fmt_loc, origin
 from synth.profile.mechanisms import check_distributions, check_fy_means
 from synth.profile.models import Profile
 from synth.profile.reference import check_reference_set
+from synth.profile.sail import check_era_names
 
 #: Adds a problem at a key path.
 Add = Callable[[tuple, str], None]
@@ -123,4 +124,5 @@ def semantic_problems(prof: Profile, chain: Chain, reference_path: Callable[[str
 
     _table_names(prof, add)
     _agency_sources(prof, add)
+    check_era_names(prof, add)
     return out

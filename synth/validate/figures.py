@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from synth.profile.kinds import MIN_N
 from synth.profile.models import Figure
@@ -73,7 +74,7 @@ def alf_match_rate(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, i
     agency = run.profile.agencies[fig.agency]
     key, col = next((k, c.name) for k, tb in agency.tables.items() for c in tb.columns if c.field == "alf_sts_cd")
     df = run.agency_table(fig.agency, key)
-    return _prop(df[col] != 99)
+    return _prop(pd.to_numeric(df[col], errors="coerce") != 99)  # stored as a number or as CHAR(2) text
 
 
 def returning_mother_share(run: RunData, t: Truth, fig: Figure) -> tuple[float, float, int]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from synth.export.arrow import ARROW_TYPES, TRUTH_OUTPUTS, read_schema, truth_schema
+from synth.export.arrow import TRUTH_OUTPUTS, column_type, read_schema, truth_schema
 from synth.profile.models import Table
 from synth.validate.core import CheckResult, RunData, mask_result
 from synth.validate.registry import AgencyTable, check
@@ -87,7 +87,7 @@ def columns_and_types(run: RunData, t: AgencyTable) -> CheckResult:
     if path.exists():
         schema = read_schema(path)
         problems += [f"{c.name}:{schema.field(c.name).type}!={c.type}" for c in t.spec.columns
-                     if c.name in schema.names and schema.field(c.name).type != ARROW_TYPES[c.type]]
+                     if c.name in schema.names and schema.field(c.name).type != column_type(c)]
     extra = [c for c in df.columns if c not in {x.name for x in t.spec.columns}]
     problems += [f"unexpected {c}" for c in extra]
     return CheckResult("integrity", "columns_and_types", not problems, t.label, violations=len(problems),
@@ -123,7 +123,8 @@ def column_rules(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
                           "a required column has no blanks")
         if col.codes is not None:
             allowed = {str(c) for c in col.codes}
-            shown = values.astype("Int64") if col.type == "int64" else values  # nulls read as float
+            numeric = col.type == "int64" and pd.api.types.is_numeric_dtype(values)  # not stored as CHAR text
+            shown = values.astype("Int64") if numeric else values  # nulls read as float
             bad = values.notna() & ~shown.astype(str).isin(allowed)
             yield mask_result("code_list", t.label, col.name, bad, df, k,
                           f"values are in the declared code list ({len(allowed)} codes)")
@@ -190,7 +191,7 @@ def truth_columns_and_types(run: RunData) -> Iterator[CheckResult]:
             yield CheckResult.could_not_run("integrity", "columns_and_types",
                                             f"{label}.parquet is unreadable ({type(e).__name__})", label)
             continue
-        want = truth_schema(name)
+        want = truth_schema(name, run.profile.linkage.ids)
         problems = [f.name for f in want if f.name not in schema.names]
         problems += [f"{f.name}:{schema.field(f.name).type}!={f.type}" for f in want
                      if f.name in schema.names and schema.field(f.name).type != f.type]

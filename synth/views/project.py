@@ -16,6 +16,7 @@ import pandas as pd
 
 from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id
 from synth.profile.models import Agency, Column, Linkage, Missing, Table
+from synth.profile.sail import era_name
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
@@ -226,5 +227,5 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     ap = frame.tables["agency_person"]
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
                           "person_id": ap["person_id"].to_numpy(),
-                          "true_alf_pe": T.project_alf(ap["person_id"].to_numpy())})
+                          era_name("true_alf_e", link.ids if link else "E"): T.project_alf(ap["person_id"].to_numpy())})
     return tables, links, frame.errors.assign(agency=agency_key)[["agency", "agency_person_id", "field", "kind"]]

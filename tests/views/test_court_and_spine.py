@@ -58,13 +58,13 @@ def test_wds_spine_joins_to_cafcass_cymru_alfs_and_holds_address_history(quality
     add = run.table("wds", "WDSD_AR_PERS_ADD_20240630")
     alf = run.table("cafcass_cymru", "CAFW_CAFCASS_ALF_20240630")
     links = run.truth("links")
-    assert pers["ALF_PE"].is_unique and pers["PERS_ID_E"].is_unique
+    assert pers["ALF_E"].is_unique and pers["PERS_ID_E"].is_unique
     # A correct ALF (deterministic or probabilistic) is on the spine; wrong ones are rare.
     cy = alf.merge(links[links["agency"] == "cafcass_cymru"], left_on="SYSTEM_ID_E", right_on="agency_person_id")
-    matched = cy[cy["ALF_PE"].notna()]
-    correct = matched["ALF_PE"].astype("int64") == matched["true_alf_pe"]
+    matched = cy[cy["ALF_E"].notna()]
+    correct = matched["ALF_E"].astype("int64") == matched["true_alf_e"]
     assert correct.mean() > 0.99
-    assert matched.loc[correct, "ALF_PE"].astype("int64").isin(pers["ALF_PE"]).all()
+    assert matched.loc[correct, "ALF_E"].astype("int64").isin(pers["ALF_E"]).all()
     # Address history: contiguous per person, only the last one open, every LSOA Welsh.
     add = add.sort_values(["PERS_ID_E", "FROM_DT"])
     nxt = add.groupby("PERS_ID_E")["FROM_DT"].shift(-1)
@@ -104,14 +104,14 @@ def test_alf_status_follows_identifier_quality(quality_run):
     person = run.truth("person").set_index("person_id")
     m = alf.merge(f1, on="SYSTEM_ID_E").merge(links, left_on="SYSTEM_ID_E", right_on="agency_person_id")
     nhs_right = m["NHS_NUMBER"].notna() & (m["NHS_NUMBER"] == m["person_id"].map(person["nhs_number"]))
-    sts = m["ALF_STS_CD"]
+    sts = m["ALF_STS_CD"].astype(int)  # CHAR(2) text as in SAIL
     # Deterministic matches need a correct NHS number; without one a match is probabilistic or none.
     assert nhs_right[sts.isin([1, 4])].all()
     assert sts[~nhs_right].isin([35, 39, 99]).all()
     assert m.loc[sts.isin([1, 4]), "ALF_MTCH_PCT"].isna().all()
-    assert m.loc[sts == 39, "ALF_MTCH_PCT"].between(0.9, 1.0).all()
-    assert m.loc[sts == 35, "ALF_MTCH_PCT"].between(0.5, 0.9).all()
-    assert m.loc[sts == 99, "ALF_PE"].isna().all() and m.loc[sts != 99, "ALF_PE"].notna().all()
+    assert m.loc[sts == 39, "ALF_MTCH_PCT"].astype(float).between(0.9, 1.0).all()
+    assert m.loc[sts == 35, "ALF_MTCH_PCT"].astype(float).between(0.5, 0.9).all()
+    assert m.loc[sts == 99, "ALF_E"].isna().all() and m.loc[sts != 99, "ALF_E"].notna().all()
     # Status 4 (NHS agrees, demographics do not) exactly when DOB or sex was recorded wrongly.
     wob = pd.to_datetime(m["person_id"].map(person["date_of_birth"]))
     dob_ok = pd.to_datetime(m["DATE_OF_BIRTH"], format="%d.%m.%Y") == wob
