@@ -107,7 +107,7 @@ def _targets(run: RunData, stem: str) -> list[_Target]:
 
 def _is_key_column(name: str, id_columns: set[str]) -> bool:
     n = name.lower()
-    return n in id_columns or n in ("id", "alf_pe") or n.endswith(("_id", "_e"))
+    return n in id_columns or n == "id" or n.endswith(("_id", "_e", "_pe"))  # _E / _PE: SAIL encrypted ids
 
 
 def _failed_pair(label: str, path: Path, detail: str) -> list[CheckResult]:

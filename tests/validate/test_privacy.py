@@ -146,7 +146,7 @@ def test_reference_agency_table_matched_by_stem(run_a, tmp_path):
     assert [r.table for r in results] == [f"cafcass_cymru/{spec.name}"]
     n = len(run_a.table("cafcass_cymru", spec.name))
     assert results[0].violations == n and not results[0].passed
-    assert "SYSTEM_ID_E" not in results[0].detail and "ALF_PE" not in results[0].detail
+    assert "SYSTEM_ID_E" not in results[0].detail and "ALF_E" not in results[0].detail
 
 
 def test_reference_with_too_few_columns_fails_saying_what_it_needs(run_a, tmp_path):
