@@ -25,6 +25,10 @@ from synth.views.spine import spine_address  # noqa: E402
 BUILDERS["familyman_role"] = familyman_role
 BUILDERS["spine_address"] = spine_address
 
+from synth.views.cafw import cafw_application_party, cafw_hearing  # noqa: E402
 from synth.views.ssda903 import BUILDERS as SSDA903_BUILDERS  # noqa: E402
+
+BUILDERS["cafw_hearing"] = cafw_hearing
+BUILDERS["cafw_application_party"] = cafw_application_party
 
 BUILDERS.update(SSDA903_BUILDERS)

@@ -116,6 +116,14 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
         "spine_address_id": "int64", "person_id": "int64", "address_id": "int64", "from_date": "date",
         "to_date": "date", "lsoa_code": "string",
     },
+    # Cafcass Cymru (synth.views.cafw): hearings with their listing time, application <-> party connections.
+    "cafw_hearing": {
+        "hearing_id": "int64", "proceeding_id": "int64", "hearing_datetime": "datetime", "hearing_type": "string",
+    },
+    "cafw_application_party": {
+        "application_party_id": "int64", "application_id": "int64", "proceeding_id": "int64",
+        "person_id": "int64", "party_role": "string",
+    },
 }
 
 #: SSDA903 rows per collection year (year ending 31 March ``year``), built by synth.views.ssda903:
