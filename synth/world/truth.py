@@ -11,7 +11,7 @@ import pandas as pd
 
 from synth.keys import FAMILIES_PER_SHARD, PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE
 from synth.rng import generator, stream_key
-from synth.world import care, court, ids, names, residence
+from synth.world import care, court, deaths, ids, names, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -51,6 +51,7 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     _add_addresses(ctx, w, tables, generator(ctx.seed, "address", shard))
     assign_identifiers(tables, shard, ctx.seed)
     tables.update(care.care_tables(ctx, tables, generator(ctx.seed, "care", shard)))
+    deaths.add_deaths(ctx, tables, generator(ctx.seed, "death", shard))
     return tables
 
 
