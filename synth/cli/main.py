@@ -19,6 +19,7 @@ from synth.cli.learn import learn_cmd
 from synth.cli.linkage import linkage
 from synth.cli.profiles import profiles
 from synth.cli.returns import returns_cmd
+from synth.cli.sql import sql_cmd
 from synth.cli.validate import validate_cmd
 from synth.errors import SynthError
 
@@ -73,6 +74,7 @@ cli.add_command(profiles)
 cli.add_command(validate_cmd)
 cli.add_command(linkage)
 cli.add_command(returns_cmd)
+cli.add_command(sql_cmd)
 
 
 def main() -> None:
