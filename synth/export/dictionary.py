@@ -64,6 +64,9 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
                 out.append(f"| `{c.name}` | {c.type} | {c.sql_type or ''} | {_cell(_source(c))} | {_cell(codes)} | "
                            f"{_missing(c)} | {_cell(c.description)} |")
             out.append("")
+            if t.not_modelled:
+                out += ["Not modelled (columns of the real table this run does not produce): " +
+                        "; ".join(f"`{k}` ({_cell(v)})" for k, v in t.not_modelled.items()) + ".", ""]
     out += ["## Ground truth (`truth/`)", "",
             "The simulated world the agency views were projected from, and `links`: every agency person "
             "record → the truth person. Use it to score linkage and to check analyses.", ""]

@@ -174,6 +174,9 @@ class Table(_Model):
     foreign_keys: list[ForeignKey] = []
     description: str = ""
     columns: list[Column]
+    not_modelled: dict[str, str] = Field({}, description=(
+        "Columns of the real table this view does not produce, each with why (source or reason); "
+        "listed in the dictionary, and `synth sql` names them when a query reads one."))
 
     @model_validator(mode="after")
     def _keys_exist(self) -> Table:
@@ -186,6 +189,9 @@ class Table(_Model):
             missing += [c for c in fk.columns if c not in names]
         if missing:
             raise ValueError(f"key columns not among the table's columns: {missing}")
+        both = sorted(set(self.not_modelled) & set(names))
+        if both:
+            raise ValueError(f"not_modelled lists columns the table has: {both}; remove them from not_modelled")
         return self
 
 

@@ -112,7 +112,7 @@ def _open_run(path: Path, mtime: int) -> RunCatalog:  # the mtime keys the cache
         for spec in agency.tables.values():
             file = run.file(akey, spec.name)
             if file is not None:
-                absent = dict(getattr(spec, "not_modelled", None) or {})
+                absent = dict(spec.not_modelled)
                 tables.append(RunTable(agency.schema_name, spec.name, file, absent))
                 seen.add(file)
     for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
