@@ -21,9 +21,11 @@ BUILDERS: dict[str, Builder] = {}
 
 from synth.views.familyman import familyman_role  # noqa: E402
 from synth.views.spine import spine_address  # noqa: E402
+from synth.views.spine_gp import spine_gp  # noqa: E402
 
 BUILDERS["familyman_role"] = familyman_role
 BUILDERS["spine_address"] = spine_address
+BUILDERS["spine_gp"] = spine_gp
 
 from synth.views.cafw import cafw_application_party, cafw_hearing  # noqa: E402
 from synth.views.ssda903 import BUILDERS as SSDA903_BUILDERS  # noqa: E402

@@ -114,7 +114,11 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
     },
     "spine_address": {
         "spine_address_id": "int64", "person_id": "int64", "address_id": "int64", "from_date": "date",
-        "to_date": "date", "lsoa_code": "string",
+        "to_date": "date", "lsoa_code": "string", "lsoa2001_code": "string", "available_date": "date",
+    },
+    "spine_gp": {
+        "spine_gp_id": "int64", "person_id": "int64", "from_date": "date", "to_date": "date",
+        "practice_code": "int64", "available_date": "date",
     },
     # Cafcass Cymru (synth.views.cafw): hearings with their listing time, application <-> party connections.
     "cafw_hearing": {
