@@ -21,6 +21,8 @@ other character as written (docs/sql.md lists the rewrites):
 
 from __future__ import annotations
 
+import re
+
 from sqlglot.tokens import Token, TokenType
 
 from synth.sql.errors import UnsupportedConstructError
@@ -79,12 +81,13 @@ def _span(text: str, first: Token, last: Token) -> str:
 
 
 def _call(stmt: Statement, toks: list[Token], where: str) -> tuple[str | None, str]:
-    name = "".join(t.text for t in toks[1:]).split("(")[0].upper()
+    # sqlglot reads CALL as a command: the rest of the statement is one raw token.
+    m = re.match(r"\s*CALL\s+([\w.$#@\"]+)\s*(?:\(\s*'((?:[^']|'')*)')?", stmt.text, re.IGNORECASE)
+    name = (m[1] if m else "").replace('"', "").upper()
     if name.endswith("DROP_IF_EXISTS"):
-        arg = next((t.text for t in toks if t.token_type == TokenType.STRING), "")
-        if not arg:
+        if not m or not m[2]:
             raise UnsupportedConstructError(f"{where}: line {stmt.line}: CALL {name} needs the table name as a string")
-        return f"DROP TABLE IF EXISTS {arg}", f"CALL {name}"
+        return f"DROP TABLE IF EXISTS {m[2].replace(chr(39) * 2, chr(39))}", f"CALL {name}"
     if name == "SYSPROC.ADMIN_CMD":
         return None, "skipped: CALL SYSPROC.ADMIN_CMD"
     raise UnsupportedConstructError(f"{where}: line {stmt.line}: CALL {name} is not supported (only "
@@ -208,13 +211,19 @@ def _cast(ed: Edits, toks: list[Token], i: int, target: str) -> None:
     """``CHAR(x)`` -> ``CAST(x AS VARCHAR)``; ``DECIMAL(x, p, s)`` -> ``CAST(x AS DECIMAL(p, s))``."""
     close = matching(toks, i + 1)
     commas = top_level_commas(toks, i + 1, close)
-    ed.tokens(toks[i], toks[i + 1], "CAST(")
+    prefix = "CAST("
     if target == "DECIMAL":
+        # DB2 truncates to the scale (DuckDB's CAST rounds): CAST(trunc(x * 10^s) / 10^s AS DECIMAL(p, s)).
         args = [ed.text[toks[a].end + 1: toks[b].start].strip() for a, b in zip(commas, [*commas[1:], close])]
         precision, scale = (args + ["15", "0"])[:2] if len(args) != 1 else (args[0], "0")
         new = f" AS DECIMAL({precision}, {scale})"
+        if scale.isdigit() and int(scale) <= 18:
+            factor = "1" + "0" * int(scale)
+            prefix = "CAST(trunc(CAST("
+            new = f" AS DECIMAL(38, 18)) * {factor}) / {factor}{new}"
     else:
         new = f" AS {target}"  # a second argument (CHAR(d, ISO), VARCHAR(x, n)) is dropped
+    ed.tokens(toks[i], toks[i + 1], prefix)
     if commas:
         ed.replace(toks[commas[0]].start, toks[close].start, new)
     else:
