@@ -69,9 +69,14 @@ def test_wds_spine_joins_to_cafcass_cymru_alfs_and_holds_address_history(quality
     add = add.sort_values(["PERS_ID_E", "FROM_DT"])
     nxt = add.groupby("PERS_ID_E")["FROM_DT"].shift(-1)
     closed = nxt.notna()
-    gap = (pd.to_datetime(nxt[closed]) - pd.to_datetime(add.loc[closed, "TO_DT"])).dt.days
+    gap = (pd.to_datetime(nxt[closed]) - pd.to_datetime(add.loc[closed, "TO_DT"].astype(str))).dt.days
     assert (gap == 1).all()
-    assert add.loc[~closed, "TO_DT"].isna().all()
+    # The last period is open (9999-12-31) or ends on the date of death.
+    last_to = add.loc[~closed, "TO_DT"].astype(str)
+    dod = add.loc[~closed, "PERS_ID_E"].map(pers.set_index("PERS_ID_E")["DOD"])
+    died = dod.notna()
+    assert (last_to[~died] == "9999-12-31").all()
+    assert (last_to[died] == dod[died].astype(str)).all()
     assert add["LSOA2011_CD"].str.match(r"^W01\d{6}$").all()
     assert add.groupby("PERS_ID_E").size().mean() > 1.5  # people move
 
