@@ -32,6 +32,7 @@ from synth.validate.core import GROUPS
 CHECK_MODULES = (
     "synth.validate.integrity",
     "synth.validate.care_rules",
+    "synth.validate.deaths",
     "synth.validate.realism_checks",
     "synth.validate.privacy",
 )

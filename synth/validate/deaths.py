@@ -1,0 +1,119 @@
+"""Checks of deaths: nobody acts after death, and deaths follow the life table.
+
+``no_record_after_death`` (integrity) looks at every dated record about a person that falls
+after their date of death: hearings and court events of proceedings they are a party to, care
+episodes, reviews and adoption steps, and the spine's address and GP periods (WDSD FROM_DT).
+``deaths_vs_life_table`` (realism) compares the deaths in the run with the number the ONS life
+table implies for the same people, each followed from their last activity to the period end:
+a figure the generator is not tuned to (synth.world.deaths draws from the hazard, and this check
+recounts the exposure from the written truth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from synth.dates import to_days
+from synth.profile.kinds import YEAR
+from synth.validate.core import CheckResult, RunData, mask_result
+from synth.validate.registry import check
+from synth.world import deaths
+from synth.world.schema import TRUTH_TABLES
+
+#: Truth tables whose dated rows must not fall after the person's death: (table, date fields, key).
+PERSON_DATED = (
+    ("court_event", ("event_date",), "event_id"),
+    ("care_episode", ("start_date",), "episode_id"),
+    ("care_review", ("review_date",), "review_id"),
+    ("adoption", ("decision_date", "placement_order_date", "match_date", "placed_date", "adoption_date"),
+     "adoption_id"),
+)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values.astype("string"), errors="coerce")
+
+
+def _truth(run: RunData, name: str) -> pd.DataFrame:
+    """A truth table with its date fields as datetimes."""
+    t = run.truth(name).copy()
+    for f, typ in TRUTH_TABLES[name].items():
+        if typ == "date" and f in t.columns:
+            t[f] = _dates(t[f])
+    return t
+
+
+@check("integrity", truth=("person", "proceeding", "proceeding_party", "hearing"))
+def no_record_after_death(run: RunData) -> Iterator[CheckResult]:
+    """No hearing, court event, care record or spine period of a person is dated after their death."""
+    died = _truth(run, "person").set_index("person_id")["date_of_death"]
+    party = run.truth("proceeding_party")
+    hearing = _truth(run, "hearing")
+    last_hearing = hearing.groupby("proceeding_id")["hearing_date"].max()
+    acted = party["proceeding_id"].map(last_hearing)
+    death = party["person_id"].map(died)
+    yield mask_result("no_record_after_death", "truth/proceeding_party", "person_id",
+                      (death.notna() & (acted > death)).to_numpy(), party, ["party_id"],
+                      "no hearing of a proceeding is after the death of one of its parties")
+    for name, fields, key in PERSON_DATED:
+        if not run.has("truth", name):
+            continue
+        t = _truth(run, name)
+        death = t["person_id"].map(died)
+        bad = np.zeros(len(t), dtype=bool)
+        for f in fields:
+            bad |= (death.notna() & (t[f] > death)).to_numpy()
+        yield mask_result("no_record_after_death", f"truth/{name}", fields[0], bad, t, [key],
+                          f"no {name.replace('_', ' ')} of a person is dated after their death")
+    yield from _spine_after_death(run)
+
+
+def _spine_after_death(run: RunData) -> Iterator[CheckResult]:
+    """WDSD address and GP periods start on or before the person's DOD (the agency's own column)."""
+    if "wds" not in run.agencies:
+        return
+    tables = run.profile.agencies["wds"].tables
+    if "ar_pers" not in tables:
+        return
+    pers = run.agency_table("wds", "ar_pers")
+    pid = next((c for c in pers.columns if c.startswith("PERS_ID_")), None)
+    if pid is None or "DOD" not in pers.columns:
+        return
+    dod = pers.set_index(pid)["DOD"].pipe(_dates)
+    for key in ("ar_pers_add", "ar_pers_gp"):
+        if key not in tables:
+            continue
+        t = run.agency_table("wds", key)
+        death = t[pid].map(dod)
+        bad = (death.notna() & (_dates(t["FROM_DT"]) > death)).to_numpy()
+        yield mask_result("no_record_after_death", f"wds/{tables[key].name}", "FROM_DT", bad, t, [pid, "FROM_DT"],
+                          "no spine period starts after the person's date of death")
+
+
+@check("realism", truth=("person", "proceeding", "proceeding_party"))
+def deaths_vs_life_table(run: RunData) -> CheckResult:
+    """Deaths by the period end agree with the life table, each person followed from their last activity."""
+    tables = {name: _truth(run, name) for name in ("person", "proceeding", "proceeding_party")}
+    for name in ("court_event", "care_episode", "care_review", "care_missing", "adoption"):
+        if run.has("truth", name):
+            tables[name] = _truth(run, name)
+    person = tables["person"] = tables["person"].sort_values("person_id").reset_index(drop=True)
+    end = to_days(run.profile.period.end)
+    entry = deaths.last_activity(tables, end)
+    dob = person["date_of_birth"].to_numpy("datetime64[D]").astype(np.int64)
+    at_risk = entry <= end
+    sex = person["sex"].to_numpy()[at_risk]
+    h0 = deaths.cumulative_hazard(sex, (entry[at_risk] - dob[at_risk]) / YEAR)
+    h1 = deaths.cumulative_hazard(sex, (end - dob[at_risk]) / YEAR)
+    expected = float((1 - np.exp(-(h1 - h0))).sum())
+    observed = int(person["date_of_death"].notna().sum())
+    tolerance = 4 * np.sqrt(max(expected, 1.0)) + 1
+    passed = abs(observed - expected) <= tolerance
+    return CheckResult("realism", "deaths_vs_life_table", bool(passed), "truth/person", "date_of_death",
+                       statistic={"observed": observed, "expected": round(expected, 1),
+                                  "tolerance": round(float(tolerance), 1), "people_at_risk": int(at_risk.sum())},
+                       detail="deaths by the period end vs the ONS life table over each person's time after "
+                              "their last activity (tolerance 4 Poisson sd)")
