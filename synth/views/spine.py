@@ -46,7 +46,9 @@ def lsoa_2001(lsoa2011: np.ndarray) -> np.ndarray:
     welsh = text.str.startswith("W01").to_numpy()
     number = pd.to_numeric(text.str[3:], errors="coerce").to_numpy(float)
     keep = codes.notna().to_numpy() & (~welsh | (number <= LAST_2001_WALES))
-    return np.where(keep, codes.to_numpy(object), None)
+    out = codes.to_numpy(object).copy()
+    out[~keep] = None
+    return out
 
 
 def available_from(start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
