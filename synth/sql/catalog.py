@@ -150,7 +150,7 @@ def connect(catalog: RunCatalog, sail_aliases: Iterable[str] = (), workspaces: I
     """
     con = duckdb.connect(":memory:")
     con.execute("SET threads TO 2")
-    for schema in [*catalog.schemas(), "SYSCAT", "SYSIBM", "SESSION", *workspaces]:
+    for schema in dict.fromkeys([*catalog.schemas(), "SYSCAT", "SYSIBM", "SESSION", *workspaces]):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
     for t in catalog.tables:
         con.execute(f"CREATE VIEW {q(t.schema)}.{q(t.name)} AS SELECT * FROM {_source(t)}")

@@ -128,7 +128,8 @@ def _column_error(at: str, step: Step, catalog: RunCatalog, column: str, qualifi
                                       f"({why}; see dictionary.md)", t.qualified, column, True)
     if candidates:
         names = ", ".join(t.qualified for t in candidates)
-        return UnknownColumnError(f"{at}: column {column} is unknown: {names} has no such column "
+        has = f"{names} has no such column" if len(candidates) == 1 else f"none of {names} has such a column"
+        return UnknownColumnError(f"{at}: column {column} is unknown: {has} "
                                   "(and the dictionary does not list it as not modelled)",
                                   candidates[0].qualified if len(candidates) == 1 else None, column, False)
     where = f"{qualifier}" if qualifier else "the tables the statement reads"

@@ -3,7 +3,8 @@
 - SAIL (DB2): ``SAILnnnnV.<DATASET>_<TABLE>_<YYYYMMDD>`` (any project number, any date) is the
   newest snapshot ``<DATASET>_<TABLE>_2%`` among the run's SAIL tables, as a pipeline that picks
   the latest refresh would find it; an undated ``SAILnnnnV.<NAME>`` resolves the same way, and a name
-  the run has exactly (``CAFW_FILE1``) is itself. ``SAILWnnnnV`` workspaces and ``SESSION`` are
+  the run has exactly (``CAFW_FILE1``) is itself. ``SAILWnnnnV`` workspaces, and any other schema
+  the run lacks that a script names as a table's schema (``SESSION``, ``__temp__``, ``fcsq``), are
   writable schemas, created empty.
 - MoJ analytical platform (Presto/Athena): ``familyman_dev_v2.<table>`` (any database whose name
   starts with ``familyman``, with or without the ``awsdatacatalog`` catalogue) is the run's FamilyMan
@@ -21,11 +22,14 @@ from sqlglot.tokens import Token, Tokenizer, TokenType
 
 from synth.sql.catalog import DATED, SAIL_SCHEMA, WORKSPACE_SCHEMA, RunCatalog, RunTable, q
 from synth.sql.errors import UnknownTableError
-from synth.sql.tokens import Edits, is_word, tokenize
+from synth.sql.tokens import Edits, is_word, tokenize, upper
 
 FAMILYMAN = re.compile(r"^familyman", re.IGNORECASE)
 CATALOGUE = {"AWSDATACATALOG"}
 _PROJECT = re.compile(r"SAIL(?!W)\d+V", re.IGNORECASE)
+#: Words before a table name: a schema named there that the run lacks is a writable, empty workspace
+#: (``SAILWnnnnV``, ``SESSION``, pydbtools' ``__temp__``, an Athena processing database such as ``fcsq``).
+_TABLE_CONTEXT = {"TABLE", "INTO", "FROM", "JOIN", "EXISTS", "VIEW", "UPDATE"}
 
 
 @dataclass
@@ -68,9 +72,11 @@ def resolve(text: str, catalog: RunCatalog, tokenizer: type[Tokenizer] = Tokeniz
         schema, table = toks[last - 2].text, toks[last].text
         if _PROJECT.fullmatch(schema):
             out.aliases.add(schema.upper())
-        if WORKSPACE_SCHEMA.match(schema) or schema.upper() == "SESSION":
-            out.workspaces.add(schema.upper())
         found = catalog.find(schema, table)
+        if WORKSPACE_SCHEMA.match(schema) or (found is None and not _special(schema) and chain[0] and
+                                              upper(toks[chain[0] - 1]) in _TABLE_CONTEXT and
+                                              schema.upper() not in {s.upper() for s in catalog.schemas()}):
+            out.workspaces.add(schema)
         if found is None and _special(schema):
             found = _lookup(catalog, schema, table, where, toks[chain[0]].line + line - 1)
             ed.tokens(toks[chain[0]], toks[last], f"{q(found.schema)}.{q(found.name)}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 from sqlglot.tokens import Tokenizer, TokenType
 
 from synth.sql import db2
@@ -120,7 +120,7 @@ def translate(catalog: RunCatalog, sql: str, dialect: str = "duckdb", where: str
 
 def _transpile(text: str, dialect: str, where: str, stmt: Statement) -> str:
     try:
-        out = sqlglot.transpile(text, read=_sqlglot(dialect), write="duckdb")
+        out = sqlglot.transpile(text, read=_sqlglot(dialect), write="duckdb", unsupported_level=ErrorLevel.IGNORE)
     except ParseError as e:
         err = e.errors[0] if e.errors else {}
         line = stmt.line + int(err.get("line") or 1) - 1
