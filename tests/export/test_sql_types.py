@@ -81,14 +81,18 @@ def test_a_pe_name_written_in_a_sail_dataset_is_refused(tmp_path):
 
 def test_the_era_renames_every_sail_dataset_alike_and_nothing_else():
     e, pe = load_profile("england_wales").profile, load_profile("wales_sail").profile
+
+    def renamed(name: str) -> str:  # ALF_E -> ALF_PE, record1id_e -> record1id_pe, WOB unchanged
+        return name[:-1] + {"E": "PE", "e": "pe"}[name[-1]] if name.upper().endswith("_E") else name
+
     for akey in ("cafcass_cymru", "wds"):
         for tkey, t in e.agencies[akey].tables.items():
             t_pe = pe.agencies[akey].tables[tkey]
             for a, b in zip(t.columns, t_pe.columns, strict=True):
-                assert b.name == (a.name[:-1] + "PE" if a.name.endswith("_E") else a.name)
-            assert [k.replace("_E", "_PE") if k.endswith("_E") else k for k in t.key] == t_pe.key
+                assert b.name == renamed(a.name)
+            assert [renamed(k) for k in t.key] == t_pe.key
             for fk, fk_pe in zip(t.foreign_keys, t_pe.foreign_keys, strict=True):
-                assert [c[:-1] + "PE" for c in fk.columns] == fk_pe.columns
+                assert [renamed(c) for c in fk.columns + fk.ref_columns] == fk_pe.columns + fk_pe.ref_columns
     assert not any(c.name.endswith("_PE") for t in e.agencies["wds"].tables.values() for c in t.columns)
     fm_e, fm_pe = e.agencies["familyman"], pe.agencies["familyman"]  # not a SAIL dataset: untouched
     assert [c.name for t in fm_e.tables.values() for c in t.columns] == \
@@ -169,4 +173,4 @@ def test_validators_follow_the_renamed_columns(runs):
         assert integrity and all(r.passed for r in integrity), [(r.name, r.table, r.column) for r in integrity
                                                                 if not r.passed]
         fks = {r.column for r in integrity if r.name == "foreign_key_resolves"}
-        assert f"CAP_INCIDENTID_{run.profile.linkage.ids}" in fks
+        assert f"cap_incidentid_{run.profile.linkage.ids.lower()}" in fks

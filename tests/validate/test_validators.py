@@ -56,21 +56,21 @@ def _rewrite(path, folder, name, fn):
 def test_orphaned_foreign_keys_fail_foreign_key_resolves_only(base, tmp_path):
     path = _copy(base, tmp_path)
     _rewrite(path, "cafcass_cymru", "CAFW_APPLICATION_20240630",
-             lambda df: df.__setitem__("CAP_INCIDENTID_E", df["CAP_INCIDENTID_E"].where(df.index >= 3, 12345)))
+             lambda df: df.__setitem__("cap_incidentid_e", df["cap_incidentid_e"].where(df.index >= 3, 12345)))
     results, _ = validate(path)
     bad = [r for r in results if not r.passed]
     assert {(r.name, r.table, r.column) for r in bad} == {
-        ("foreign_key_resolves", "cafcass_cymru/CAFW_APPLICATION_20240630", "CAP_INCIDENTID_E")}
+        ("foreign_key_resolves", "cafcass_cymru/CAFW_APPLICATION_20240630", "cap_incidentid_e")}
     assert bad[0].violations == 3 and len(bad[0].examples) == 3
 
 
 def test_a_code_outside_its_list_fails_code_list_only(base, tmp_path):
     path = _copy(base, tmp_path)
     _rewrite(path, "cafcass_cymru", "CAFW_CASE_20240630",
-             lambda df: df.__setitem__("CAP_LAWTYPENAME", df["CAP_LAWTYPENAME"].where(df.index != 0, "Civil")))
+             lambda df: df.__setitem__("cap_lawtypename", df["cap_lawtypename"].where(df.index != 0, "Civil")))
     results, _ = validate(path)
     bad = [(r.name, r.column, r.violations) for r in results if not r.passed]
-    assert bad == [("code_list", "CAP_LAWTYPENAME", 1)]
+    assert bad == [("code_list", "cap_lawtypename", 1)]
 
 
 def test_a_bad_nhs_checksum_fails_the_nhs_checks_only(base, tmp_path):

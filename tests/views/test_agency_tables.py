@@ -95,7 +95,7 @@ def test_each_agency_covers_only_its_country(quality_run):
     case = quality_run.table("cafcass_england", "case")
     assert case["la_code"].str.startswith("E").all()
     cy = quality_run.profile.agencies["cafcass_cymru"].tables["case"]
-    assert quality_run.table("cafcass_cymru", cy.name)["CAP_LOCALAUTHORITYCODE"].str.startswith("W").all()
+    assert quality_run.table("cafcass_cymru", cy.name)["cap_localauthorityidname"].str.startswith("W").all()
 
 
 def test_every_agency_person_record_is_in_the_truth_links_exactly_once(quality_run):
