@@ -3,7 +3,8 @@
 sqlglot has no DB2 dialect, so DB2 statements are rewritten here, token by token, leaving every
 other character as written (docs/sql.md lists the rewrites):
 
-- statements: ``COMMIT``, ``GRANT``/``REVOKE``, ``RUNSTATS``, ``REORG``, ``CALL SYSPROC.ADMIN_CMD``
+- statements: ``CREATE [OR REPLACE] VARIABLE s.v TYPE DEFAULT x`` -> ``SET VARIABLE`` (later
+  ``s.v`` -> ``getvariable('S.V')``), ``DROP VARIABLE`` -> ``RESET VARIABLE``; ``COMMIT``, ``GRANT``/``REVOKE``, ``RUNSTATS``, ``REORG``, ``CALL SYSPROC.ADMIN_CMD``
   and ``ALTER TABLE ... ACTIVATE NOT LOGGED INITIALLY`` are skipped; ``CALL FNC.DROP_IF_EXISTS('s.t')``
   becomes ``DROP TABLE IF EXISTS s.t``; ``DECLARE GLOBAL TEMPORARY TABLE`` becomes ``CREATE [OR
   REPLACE] TABLE`` (its ``ON COMMIT``/``NOT LOGGED``/``WITH REPLACE`` options dropped);
@@ -40,12 +41,14 @@ UNITS = {u + s: u for u in ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", 
 _ISOLATION = {"UR", "CS", "RS", "RR"}
 
 
-def rewrite(stmt: Statement, where: str) -> tuple[str | None, str]:
+def rewrite(stmt: Statement, where: str, variables: set[str] | None = None) -> tuple[str | None, str]:
     """One DB2 statement as DuckDB SQL.
 
     Args:
         stmt: the statement.
         where: the file name for messages.
+        variables: the script's global variables so far (capitals, ``SCHEMA.NAME``); a ``CREATE
+            VARIABLE`` adds to it, and a later ``schema.name`` naming one reads it.
 
     Returns:
         The DuckDB text (None when the statement is skipped) and a note saying what was done to it.
@@ -61,6 +64,10 @@ def rewrite(stmt: Statement, where: str) -> tuple[str | None, str]:
         return None, f"skipped: {' '.join(words[:2]).strip()}"
     if head == "CALL":
         return _call(stmt, toks, where)
+    variables = set() if variables is None else variables
+    if words[:2] == ["CREATE", "VARIABLE"] or words[:4] == ["CREATE", "OR", "REPLACE", "VARIABLE"] or \
+            words[:2] == ["DROP", "VARIABLE"]:
+        return _variable(stmt.text, toks, words, variables)
     text = stmt.text
     if words[:4] == ["DECLARE", "GLOBAL", "TEMPORARY", "TABLE"]:
         text = _declare(toks, words, text)
@@ -73,7 +80,7 @@ def rewrite(stmt: Statement, where: str) -> tuple[str | None, str]:
             end += 2
         return (f"CREATE TABLE {_span(text, toks[2], toks[k - 1])} AS SELECT * FROM "
                 f"{_span(text, toks[k + 1], toks[end])} LIMIT 0"), "CREATE TABLE ... LIKE"
-    return _expressions(text, toks, words, head in ("CREATE", "DECLARE")), ""
+    return _expressions(text, toks, words, head in ("CREATE", "DECLARE"), variables), ""
 
 
 def _span(text: str, first: Token, last: Token) -> str:
@@ -117,7 +124,29 @@ def _declare(toks: list[Token], words: list[str], text: str) -> str:
     return ed.apply()
 
 
-def _expressions(text: str, toks: list[Token], words: list[str], ddl: bool) -> str:
+def _variable(text: str, toks: list[Token], words: list[str], variables: set[str]) -> tuple[str | None, str]:
+    """``CREATE [OR REPLACE] VARIABLE s.v TYPE [DEFAULT expr]`` -> ``SET VARIABLE``; ``DROP`` -> ``RESET``."""
+    k = words.index("VARIABLE") + 1
+    end = k
+    while end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DOT:
+        end += 2
+    name = "".join(t.text for t in toks[k: end + 1]).upper()
+    if words[0] == "DROP":
+        variables.discard(name)
+        return f"RESET VARIABLE {_quote(name)}", "DROP VARIABLE"
+    variables.add(name)
+    d = words.index("DEFAULT") if "DEFAULT" in words else len(toks)
+    sql_type = _span(text, toks[end + 1], toks[d - 1]) if d > end + 1 else "VARCHAR"
+    value = _span(text, toks[d + 1], toks[-1]) if d + 1 < len(toks) else "NULL"
+    inner = _expressions(value, tokenize(value), [upper(t) for t in tokenize(value)], False, variables)
+    return f"SET VARIABLE {_quote(name)} = CAST(({inner}) AS {sql_type})", "CREATE VARIABLE"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _expressions(text: str, toks: list[Token], words: list[str], ddl: bool, variables: set[str] | None = None) -> str:
     ed = Edits(text)
     n = len(toks)
     i = 0
@@ -154,6 +183,11 @@ def _expressions(text: str, toks: list[Token], words: list[str], ddl: bool) -> s
             ed.tokens(toks[i], toks[i + 1], "current_schema()")
         elif w in UNITS and prev is not None and _duration(ed, toks, i, UNITS[w]):
             pass
+        elif variables and nxt == "." and i + 2 < n and f"{w}.{words[i + 2]}" in variables and \
+                (prev is None or prev.token_type != TokenType.DOT):
+            ed.tokens(toks[i], toks[i + 2], f"getvariable('{w}.{words[i + 2]}')")
+            i += 3
+            continue
         elif nxt == "(" and w in ("VARCHAR_FORMAT", "TO_CHAR"):
             _varchar_format(ed, toks, i)
         elif nxt == "(" and w in CASTS and not _type_position(prev):

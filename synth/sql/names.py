@@ -30,6 +30,8 @@ _PROJECT = re.compile(r"SAIL(?!W)\d+V", re.IGNORECASE)
 #: Words before a table name: a schema named there that the run lacks is a writable, empty workspace
 #: (``SAILWnnnnV``, ``SESSION``, pydbtools' ``__temp__``, an Athena processing database such as ``fcsq``).
 _TABLE_CONTEXT = {"TABLE", "INTO", "FROM", "JOIN", "EXISTS", "VIEW", "UPDATE"}
+#: Statement words followed by the name of a table written to.
+_WRITES = {"CREATE", "INSERT", "DROP", "ALTER", "TRUNCATE", "DELETE", "MERGE"}
 
 
 @dataclass
@@ -49,9 +51,38 @@ class Resolved:
     workspaces: set[str] = field(default_factory=set)
 
 
+def written_schemas(text: str, tokenizer: type[Tokenizer] = Tokenizer, where: str = "query",
+                    line: int = 1) -> set[str]:
+    """Schemas (capitals) of the tables a statement creates, fills, alters or drops.
+
+    A SAIL schema written to is the project's workspace (``SAILWWMCCV`` beside the project views
+    ``SAILWMCCV``), whatever its name looks like; its tables are the script's own, not the run's.
+    """
+    toks = tokenize(text, tokenizer, where, line)
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if upper(tok) in _WRITES and i + 3 < len(toks):
+            j = i + 1
+            while j < len(toks) and upper(toks[j]) in ("IF", "NOT", "EXISTS", "TABLE", "VIEW", "INTO", "OR",
+                                                        "REPLACE", "TEMP", "TEMPORARY"):
+                j += 1
+            chain = _chain(toks, j) if j < len(toks) else []
+            if len(chain) >= 2 and upper(toks[i + 1]) in ("TABLE", "VIEW", "INTO", "OR", "TEMP", "TEMPORARY"):
+                out.add(toks[chain[-2]].text.upper())
+    return out
+
+
 def resolve(text: str, catalog: RunCatalog, tokenizer: type[Tokenizer] = Tokenizer, where: str = "query",
-            line: int = 1) -> Resolved:
+            line: int = 1, workspaces: set[str] | frozenset[str] = frozenset()) -> Resolved:
     """Replace the real-pipeline table names of one statement by the run's.
+
+    Args:
+        text: the statement.
+        catalog: the run's tables.
+        tokenizer: the dialect's tokenizer.
+        where: the script's name for messages.
+        line: the script line the statement starts on.
+        workspaces: schemas (capitals) the script writes to (:func:`written_schemas`): left as written.
 
     Raises:
         UnknownTableError: when a SAIL or FamilyMan name matches no table of the run.
@@ -73,6 +104,10 @@ def resolve(text: str, catalog: RunCatalog, tokenizer: type[Tokenizer] = Tokeniz
         if _PROJECT.fullmatch(schema):
             out.aliases.add(schema.upper())
         found = catalog.find(schema, table)
+        if schema.upper() in workspaces and found is None:
+            out.workspaces.add(schema)
+            i = chain[-1] + 1
+            continue
         if WORKSPACE_SCHEMA.match(schema) or (found is None and not _special(schema) and chain[0] and
                                               upper(toks[chain[0] - 1]) in _TABLE_CONTEXT and
                                               schema.upper() not in {s.upper() for s in catalog.schemas()}):

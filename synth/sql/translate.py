@@ -13,7 +13,7 @@ from sqlglot.tokens import Tokenizer, TokenType
 from synth.sql import db2
 from synth.sql.catalog import RunCatalog, RunTable
 from synth.sql.errors import SqlSyntaxError, UnknownDialectError, UnsupportedConstructError
-from synth.sql.names import resolve
+from synth.sql.names import resolve, written_schemas
 from synth.sql.tokens import Statement, split, tokenize
 
 #: Dialect names ``synth sql`` reads -> sqlglot's name (None: DB2, rewritten by synth.sql.db2).
@@ -98,15 +98,19 @@ def translate(catalog: RunCatalog, sql: str, dialect: str = "duckdb", where: str
     dialect = check_dialect(dialect)
     tok = _tokenizer(dialect)
     script = Script(dialect, [])
+    rewritten: list[tuple[Statement, str | None, str]] = []
+    written: set[str] = set()
+    variables: set[str] = set()
     for stmt in split(sql, tok, where):
-        text: str | None = stmt.text
-        note = ""
-        if dialect == "db2":
-            text, note = db2.rewrite(stmt, where)
+        text, note = db2.rewrite(stmt, where, variables) if dialect == "db2" else (stmt.text, "")
+        rewritten.append((stmt, text, note))
+        if text is not None:
+            written |= written_schemas(text, tok, where, stmt.line)
+    for stmt, text, note in rewritten:
         if text is None:
             script.steps.append(Step(stmt.line, stmt.text, None, note))
             continue
-        res = resolve(text, catalog, tok, where, stmt.line)
+        res = resolve(text, catalog, tok, where, stmt.line, written)
         script.aliases |= res.aliases
         script.workspaces |= res.workspaces
         out = res.text

@@ -107,3 +107,20 @@ def test_sail_code_comparisons_on_char_and_decimal_columns(sql_run):
     assert got["sts"] == sts.isin([4, 39, 35]).sum() > 0
     assert got["female"] == (pd.to_numeric(alf["GNDR_CD"], errors="coerce") == 2).sum() > 0
     assert got["good"] == (pd.to_numeric(alf["ALF_MTCH_PCT"], errors="coerce").astype(float) >= 0.7).sum() > 0
+
+
+def test_global_variables_and_a_lettered_projects_workspace(sql_run):
+    """Project views SAILWMCCV, workspace SAILWWMCCV (what is written to is the workspace), DB2 variables."""
+    sql = """
+    CREATE OR REPLACE VARIABLE SAILWWMCCV.START_DATE DATE DEFAULT '2000-01-01';
+    CREATE TABLE SAILWWMCCV.PERS (alf_e BIGINT, wob DATE, gndr_cd CHAR(1)) DISTRIBUTE BY HASH(alf_e);
+    INSERT INTO SAILWWMCCV.PERS
+        (SELECT alf_e, wob, gndr_cd FROM SAILWMCCV.WDSD_AR_PERS_20200101 WHERE wob >= SAILWWMCCV.START_DATE);
+    SELECT COUNT(*) AS n FROM SAILWWMCCV.PERS;
+    DROP VARIABLE SAILWWMCCV.START_DATE;
+    """
+    pers = pd.read_parquet(sql_run / "wds" / "WDSD_AR_PERS_20240630.parquet")
+    want = int((pd.to_datetime(pers["WOB"]) >= "2000-01-01").sum())
+    assert query(sql_run, sql, "db2")["n"].tolist() == [want] and want > 0
+    text = explain(sql_run, sql, "db2")
+    assert "getvariable('SAILWWMCCV.START_DATE')" in text and "RESET VARIABLE" in text
