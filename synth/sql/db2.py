@@ -4,11 +4,12 @@ sqlglot has no DB2 dialect, so DB2 statements are rewritten here, token by token
 other character as written (docs/sql.md lists the rewrites):
 
 - statements: ``CREATE [OR REPLACE] VARIABLE s.v TYPE DEFAULT x`` -> ``SET VARIABLE`` (later
-  ``s.v`` -> ``getvariable('S.V')``), ``DROP VARIABLE`` -> ``RESET VARIABLE``; ``COMMIT``, ``GRANT``/``REVOKE``, ``RUNSTATS``, ``REORG``, ``CALL SYSPROC.ADMIN_CMD``
-  and ``ALTER TABLE ... ACTIVATE NOT LOGGED INITIALLY`` are skipped; ``CALL FNC.DROP_IF_EXISTS('s.t')``
-  becomes ``DROP TABLE IF EXISTS s.t``; ``DECLARE GLOBAL TEMPORARY TABLE`` becomes ``CREATE [OR
-  REPLACE] TABLE`` (its ``ON COMMIT``/``NOT LOGGED``/``WITH REPLACE`` options dropped);
-  ``CREATE TABLE x LIKE y`` an empty copy of ``y``; any other ``CALL`` is an error;
+  ``s.v`` -> ``getvariable('S.V')``), ``DROP VARIABLE`` -> ``RESET VARIABLE``; ``COMMIT``,
+  ``GRANT``/``REVOKE``, ``RUNSTATS``, ``REORG``, ``CALL SYSPROC.ADMIN_CMD`` and ``ALTER TABLE ...
+  ACTIVATE NOT LOGGED INITIALLY`` are skipped; ``CALL FNC.DROP_IF_EXISTS('s.t')`` becomes ``DROP
+  TABLE IF EXISTS s.t``; ``DECLARE GLOBAL TEMPORARY TABLE`` becomes ``CREATE [OR REPLACE] TABLE``
+  (its ``ON COMMIT``/``NOT LOGGED``/``WITH REPLACE`` options dropped); ``CREATE TABLE x LIKE y``
+  an empty copy of ``y``; any other ``CALL`` is an error;
 - clauses: ``WITH UR|CS|RS|RR``, ``FOR READ|FETCH ONLY``, ``OPTIMIZE FOR n ROWS``, ``WITH DATA``,
   ``DISTRIBUTE BY ...``, ``ORGANIZE BY ...``, ``COMPRESS YES|NO``, ``NOT LOGGED INITIALLY``,
   ``IMMEDIATE`` (of ``TRUNCATE``) dropped; ``WITH NO DATA``/``DEFINITION ONLY`` become ``LIMIT 0``;
