@@ -9,7 +9,8 @@ other character as written (docs/sql.md lists the rewrites):
   ACTIVATE NOT LOGGED INITIALLY`` are skipped; ``CALL FNC.DROP_IF_EXISTS('s.t')`` becomes ``DROP
   TABLE IF EXISTS s.t``; ``DECLARE GLOBAL TEMPORARY TABLE`` becomes ``CREATE [OR REPLACE] TABLE``
   (its ``ON COMMIT``/``NOT LOGGED``/``WITH REPLACE`` options dropped); ``CREATE TABLE x LIKE y``
-  an empty copy of ``y``; any other ``CALL`` is an error;
+  an empty copy of ``y``; ``UPDATE t a SET a.x = ...`` loses the qualifier; any other ``CALL`` is an
+  error;
 - clauses: ``WITH UR|CS|RS|RR``, ``FOR READ|FETCH ONLY``, ``OPTIMIZE FOR n ROWS``, ``WITH DATA``,
   ``DISTRIBUTE BY ...``, ``ORGANIZE BY ...``, ``COMPRESS YES|NO``, ``NOT LOGGED INITIALLY``,
   ``IMMEDIATE`` (of ``TRUNCATE``) dropped; ``WITH NO DATA``/``DEFINITION ONLY`` become ``LIMIT 0``;
@@ -18,7 +19,8 @@ other character as written (docs/sql.md lists the rewrites):
   (``d + 5 YEARS``) -> ``d + INTERVAL (5) YEAR``; the cast functions ``CHAR``, ``VARCHAR``,
   ``DATE``, ``TIMESTAMP``, ``DECIMAL``/``DEC``, ``DOUBLE``/``FLOAT``/``REAL`` -> ``CAST``; the DB2
   functions of :data:`synth.sql.macros.FUNCTIONS` -> their DuckDB macros or equivalents;
-  ``VARCHAR_FORMAT(d, 'YYYY-MM-DD')`` -> ``strftime`` with the format translated.
+  ``VARCHAR_FORMAT(d, 'YYYY-MM-DD')`` -> ``strftime`` with the format translated; a column named
+  ``DESC``/``ASC`` in a select list is quoted.
 """
 
 from __future__ import annotations
@@ -81,7 +83,29 @@ def rewrite(stmt: Statement, where: str, variables: set[str] | None = None) -> t
             end += 2
         return (f"CREATE TABLE {_span(text, toks[2], toks[k - 1])} AS SELECT * FROM "
                 f"{_span(text, toks[k + 1], toks[end])} LIMIT 0"), "CREATE TABLE ... LIKE"
+    if head == "UPDATE":
+        text = _update_set(text, toks, words)
+        toks = tokenize(text, where=where, line=stmt.line)
+        words = [upper(t) for t in toks]
     return _expressions(text, toks, words, head in ("CREATE", "DECLARE"), variables), ""
+
+
+def _update_set(text: str, toks: list[Token], words: list[str]) -> str:
+    """``UPDATE t a SET a.x = ...`` -> ``SET x = ...`` (DuckDB takes no qualified targets)."""
+    ed = Edits(text)
+    depth, in_set = 0, False
+    for i, tok in enumerate(toks):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tok.token_type, 0)
+        if depth:
+            continue
+        if words[i] == "SET":
+            in_set = True
+        elif words[i] in ("FROM", "WHERE"):
+            in_set = False
+        elif in_set and words[i - 1] in ("SET", ",") and i + 3 < len(toks) and toks[i + 1].token_type == \
+                TokenType.DOT and toks[i + 3].token_type == TokenType.EQ:
+            ed.tokens(tok, toks[i + 1], "")
+    return ed.apply()
 
 
 def _span(text: str, first: Token, last: Token) -> str:
@@ -189,6 +213,9 @@ def _expressions(text: str, toks: list[Token], words: list[str], ddl: bool, vari
             ed.tokens(toks[i], toks[i + 2], f"getvariable('{w}.{words[i + 2]}')")
             i += 3
             continue
+        elif w in ("DESC", "ASC") and (upper(prev) in ("SELECT", ",", ".", "DISTINCT") and
+                                       nxt in ("AS", ",", "FROM", "")):
+            ed.tokens(toks[i], toks[i], f'"{toks[i].text}"')  # a column DB2 lets be called DESC
         elif nxt == "(" and w in ("VARCHAR_FORMAT", "TO_CHAR"):
             _varchar_format(ed, toks, i)
         elif nxt == "(" and w in CASTS and not _type_position(prev):

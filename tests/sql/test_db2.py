@@ -50,6 +50,7 @@ def one(run, expr: str):
     ("YEAR(DATE('2020-03-01')) * 100 + MONTH(DATE('2020-03-01'))", 202003),
     ("DAYOFWEEK('2024-06-30')", 1),
     ("'CURRENT DATE + 5 DAYS WITH UR'", "CURRENT DATE + 5 DAYS WITH UR"),
+    ("(SELECT t.desc FROM (SELECT 'x' AS desc FROM SYSIBM.SYSDUMMY1) t)", "x"),
 ])
 def test_db2_expression_gives_db2s_value(sql_run, expr, expected):
     assert one(sql_run, expr) == expected
@@ -124,3 +125,14 @@ def test_global_variables_and_a_lettered_projects_workspace(sql_run):
     assert query(sql_run, sql, "db2")["n"].tolist() == [want] and want > 0
     text = explain(sql_run, sql, "db2")
     assert "getvariable('SAILWWMCCV.START_DATE')" in text and "RESET VARIABLE" in text
+
+
+def test_update_with_qualified_set_targets(sql_run):
+    sql = """
+    DECLARE GLOBAL TEMPORARY TABLE SESSION.T (alf_e BIGINT, first_dt DATE) ON COMMIT PRESERVE ROWS;
+    INSERT INTO SESSION.T VALUES (1, NULL), (2, NULL);
+    UPDATE SESSION.T tgt SET tgt.first_dt = src.dt
+    FROM (SELECT 1 AS alf_e, DATE('2020-05-01') AS dt FROM SYSIBM.SYSDUMMY1) src WHERE tgt.alf_e = src.alf_e;
+    SELECT alf_e, VARCHAR_FORMAT(first_dt, 'YYYY-MM-DD') AS d FROM SESSION.T ORDER BY alf_e;
+    """
+    assert query(sql_run, sql, "db2").values.tolist() == [[1, "2020-05-01"], [2, None]]
