@@ -124,7 +124,8 @@ def translate(catalog: RunCatalog, sql: str, dialect: str = "duckdb", where: str
 
 def _transpile(text: str, dialect: str, where: str, stmt: Statement) -> str:
     try:
-        out = sqlglot.transpile(text, read=_sqlglot(dialect), write="duckdb", unsupported_level=ErrorLevel.IGNORE)
+        out = sqlglot.transpile(text, read=_sqlglot(dialect), write="duckdb", pretty=True,
+                                 unsupported_level=ErrorLevel.IGNORE)
     except ParseError as e:
         err = e.errors[0] if e.errors else {}
         line = stmt.line + int(err.get("line") or 1) - 1
