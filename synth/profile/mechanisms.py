@@ -122,6 +122,20 @@ _declare("address_duration", "survival", (), "years a household stays at an addr
 _declare("address_recorded", "categorical", (),
          "an adult's address: known, no_fixed_abode or not_specified", "no_postcodes")
 
+# The court's applications and orders (synth/world/applications.py, orders.py, court.py).
+_declare("emergency_protection_order", "share", (),
+         "probability a public law case with children on interim care orders began with an EPO", "care")
+_declare("interim_supervision_order", "share", (),
+         "probability a public law child at home at issue gets an interim supervision order", "care")
+_declare("interim_child_arrangements_order", "share", (),
+         "probability a private law case gets interim child arrangements orders at its first hearing", "care")
+_declare("sgo_application", "share", (),
+         "probability a public law case ending in an SGO had a relative's application (G50) for it", "care")
+_declare("private_cross_application", "share", (),
+         "probability a private law case gets a cross-application (G50) by the other parent", "care")
+_declare("court_event_error", "share", (), "probability a court event also has an erroneous copy (error 'Y')",
+         "care")
+
 # The care mechanism (synth/world/care.py): agency extracts read by ``synth learn`` hold no care episodes.
 for _name, _kind, _given, _meaning in (
     ("care_onset", "categorical", (), "looked after at issue: section_20 (before it), interim_care_order or at_home"),

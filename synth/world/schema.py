@@ -45,9 +45,25 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "hearing_id": "int64", "proceeding_id": "int64", "sequence": "int64",
         "hearing_date": "date", "hearing_type": "string", "is_final": "bool",
     },
+    # The court (synth/world/court.py, applications.py, orders.py).
+    "application": {
+        "application_id": "int64", "proceeding_id": "int64", "sequence": "int64", "event_model": "string",
+        "receipt_date": "date", "issue_date": "date", "law_type": "string", "applicant_type": "string",
+        "primary_order": "string", "n_orders": "int64",
+    },
+    "application_order": {
+        "application_order_id": "int64", "application_id": "int64", "proceeding_id": "int64",
+        "order_sought": "string",
+    },
+    "court_order": {
+        "order_id": "int64", "proceeding_id": "int64", "application_id": "int64", "pc_id": "int64",
+        "person_id": "int64", "hearing_id": "int64", "order_date": "date", "order_type": "string",
+        "is_interim": "bool", "is_final": "bool", "event_model": "string", "disposal_type": "int64",
+    },
     "court_event": {
-        "event_id": "int64", "proceeding_id": "int64", "person_id": "int64", "event_model": "string",
-        "event_date": "date", "order_sought": "string", "disposal_type": "int64",
+        "event_id": "int64", "proceeding_id": "int64", "application_id": "int64", "order_id": "int64",
+        "person_id": "int64", "event_model": "string", "event_date": "date", "order_sought": "string",
+        "order_type": "string", "disposal_type": "int64", "error": "string",
     },
     "address": {
         "address_id": "int64", "family_id": "int64", "household": "int64", "from_date": "date",
@@ -62,6 +78,7 @@ REFERENCES: dict[str, str] = {
     "child_id": "person", "parent_id": "person", "proceeding_id": "proceeding",
     "final_hearing_id": "hearing", "hearing_id": "hearing", "pc_id": "proceeding_child",
     "first_proceeding_id": "proceeding", "address_id": "address", "event_id": "court_event",
+    "application_id": "application", "application_order_id": "application_order", "order_id": "court_order",
 }
 
 #: Care (synth.world.care): 903-style episodes of children looked after, their reviews, missing

@@ -51,6 +51,8 @@ def simulate_shard(ctx: WorldContext, shard: int, n_families: int) -> dict[str, 
     _add_addresses(ctx, w, tables, generator(ctx.seed, "address", shard))
     assign_identifiers(tables, shard, ctx.seed)
     tables.update(care.care_tables(ctx, tables, generator(ctx.seed, "care", shard)))
+    # Applications, orders and court events (interim care orders follow the care model's C1 spells).
+    tables.update(court.court_tables(ctx, tables, generator(ctx.seed, "court", shard)))
     deaths.add_deaths(ctx, tables, generator(ctx.seed, "death", shard))
     return tables
 
@@ -131,8 +133,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
     })
     hearing = pd.DataFrame({k: v for k, v in hear.items() if not k.startswith("_")})
     tables = {"family": family, "person": people, "proceeding": proceeding, "proceeding_child": pchild,
-              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing,
-              "court_event": court.court_events(proceeding, pchild)}
+              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing}
     return {k: v if v[v.columns[0]].is_monotonic_increasing else
             v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
 

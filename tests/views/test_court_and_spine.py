@@ -4,8 +4,6 @@ import re
 
 import pandas as pd
 
-from synth.world.court import DISPOSALS
-
 CASE_NUMBER = re.compile(r"^(?P<court>[A-Z]{2})(?P<yy>\d{2})(?P<type>[CP])(?P<serial>\d{5})$")
 
 
@@ -21,21 +19,22 @@ def test_familyman_case_numbers_parse_and_agree_with_the_case(quality_run):
     assert cases["court_code"].nunique() > 20  # one prefix per court (DFJ area)
 
 
-def test_familyman_events_are_an_application_and_one_disposal_per_decided_child(quality_run):
+def test_familyman_events_are_the_applications_and_orders_of_the_truth(quality_run):
     run = quality_run
     events = run.table("familyman", "events")
     cases = run.table("familyman", "cases")
-    truth_pc = run.truth("proceeding_child")
-    apps = events[events["event_model"] == "U22"]
+    valid = events[events["error"] == "N"]
+    assert 0 < (events["error"] == "Y").mean() < 0.03  # a small share keyed in error
+    apps = valid[valid["event_model"] == "U22"]
     assert len(apps) == len(cases) and set(apps["case_number"]) == set(cases["case_number"])
-    disposals = events[events["event_model"] != "U22"]
-    assert len(disposals) == int(truth_pc["has_outcome"].sum())
-    # Each outcome is coded by its order form (care orders C32A, SGO C43A, withdrawn G63, ...).
-    expected = truth_pc.loc[truth_pc["has_outcome"], "outcome"].map({k: v[0] for k, v in DISPOSALS.items()})
-    assert disposals["event_model"].value_counts().sort_index().equals(expected.value_counts().sort_index())
-    # Disposals never come before the application of their case.
+    assert (valid["event_model"] == "G50").sum() == int((run.truth("application")["sequence"] > 0).sum())
+    orders = valid[~valid["event_model"].isin(["U22", "G50"])]
+    truth = run.truth("court_order")
+    # Each order is coded by its order form (care orders C32A, ICO C33, SGO C43A, withdrawn G63, ...).
+    assert orders["event_model"].value_counts().sort_index().equals(truth["event_model"].value_counts().sort_index())
+    # Orders never come before the application of their case.
     first = apps.set_index("case_number")["receipt_date"]
-    assert (pd.to_datetime(disposals["receipt_date"]) >= pd.to_datetime(disposals["case_number"].map(first))).all()
+    assert (pd.to_datetime(orders["receipt_date"]) >= pd.to_datetime(orders["case_number"].map(first))).all()
 
 
 def test_familyman_roles_carry_the_local_authority_applicant_in_public_law(quality_run):
@@ -90,7 +89,7 @@ def test_file1_has_the_sail_person_level_shape(quality_run):
         f1 = run.table(agency, run.profile.agencies[agency].tables["file1"].name)
         assert list(f1.columns) == columns
         assert f1["SYSTEM_ID"].str.fullmatch(r"\d+").all()
-        held = set(links.loc[links["agency"] == agency, "agency_person_id"])
+        held = set(links.loc[links["agency"] == agency, "system_id"])
         assert set(f1["SYSTEM_ID"].astype("int64")) == held, "File 1 holds every person record of the agency"
         dob = f1["DATE_OF_BIRTH"].dropna()
         assert dob.str.fullmatch(r"\d{2}\.\d{2}\.\d{4}").all()
@@ -104,10 +103,11 @@ def test_file1_has_the_sail_person_level_shape(quality_run):
 def test_alf_status_follows_identifier_quality(quality_run):
     run = quality_run
     alf = run.table("cafcass_cymru", "CAFW_CAFCASS_ALF_20240630")
-    f1 = run.table("cafcass_cymru", "CAFW_FILE1").assign(SYSTEM_ID_E=lambda d: d["SYSTEM_ID"].astype("int64"))
+    f1 = run.table("cafcass_cymru", "CAFW_FILE1").assign(system_id=lambda d: d["SYSTEM_ID"].astype("int64"))
     links = run.truth("links").query("agency == 'cafcass_cymru'")
     person = run.truth("person").set_index("person_id")
-    m = alf.merge(f1, on="SYSTEM_ID_E").merge(links, left_on="SYSTEM_ID_E", right_on="agency_person_id")
+    # File 1 and the anonymised ALF table share no id: the truth map joins them (synth.views.file1).
+    m = alf.merge(links, left_on="SYSTEM_ID_E", right_on="agency_person_id").merge(f1, on="system_id")
     nhs_right = m["NHS_NUMBER"].notna() & (m["NHS_NUMBER"] == m["person_id"].map(person["nhs_number"]))
     sts = m["ALF_STS_CD"].astype(int)  # CHAR(2) text as in SAIL
     # Deterministic matches need a correct NHS number; without one a match is probabilistic or none.

@@ -173,8 +173,11 @@ def test_care_is_deterministic_and_leaves_the_other_truth_unchanged(shard, monke
     full = simulate_shard(ctx, 3, 300)
     monkeypatch.setattr(care, "care_tables", lambda *a, **k: {})
     small = simulate_shard(ctx, 3, 300)
+    # The court's interim care orders follow the care model's C1 spells (synth/world/orders.py).
+    court_tables = {"application", "application_order", "court_order", "court_event"}
     for name, df in small.items():
-        pd.testing.assert_frame_equal(df, full[name])
+        if name not in court_tables:
+            pd.testing.assert_frame_equal(df, full[name])
     assert {"care_episode", "care_review", "care_missing", "adoption"} <= set(full)
 
 
