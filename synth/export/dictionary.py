@@ -11,6 +11,8 @@ def _source(col: Column) -> str:
         src = f"constant `{col.const}`"
     elif col.id is not None:
         src = f"{col.id} id (keyed) of `{col.field or 'row'}`"
+    elif col.field is None:
+        src = "always empty (real column, values not modelled)"
     else:
         src = f"`{col.field}`"
     if col.transforms:
@@ -69,7 +71,12 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
                         "; ".join(f"`{k}` ({_cell(v)})" for k, v in t.not_modelled.items()) + ".", ""]
     out += ["## Ground truth (`truth/`)", "",
             "The simulated world the agency views were projected from, and `links`: every agency person "
-            "record → the truth person. Use it to score linkage and to check analyses.", ""]
+            "record → the truth person. Use it to score linkage and to check analyses. In `links`, "
+            "`agency_person_id` is the record's id in the agency's tables and `system_id` its `SYSTEM_ID` "
+            "in the agency's File 1: the same value for agencies whose tables are not anonymised, a "
+            "different one for SAIL datasets, whose File 1 (the identifiable split file, schemas.md 1.1) "
+            "never shares an id with the encrypted `_E` ids of their tables; this map is the only join "
+            "between the two.", ""]
     for name, fields in TRUTH_TABLES.items():
         out += [f"### `truth/{name}`", "", ", ".join(f"`{k}` ({v})" for k, v in fields.items()), ""]
     out += ["## Distributions", "", "| name | kind | provenance |", "|---|---|---|"]
