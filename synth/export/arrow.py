@@ -39,9 +39,12 @@ def column_type(col: Column) -> pa.DataType:
     return SQL_ARROW[base]
 
 
-#: The agency-record -> person map written to truth/links (true_alf_e: the person's true ALF, to judge
-#: the ALF an agency record was given; named true_alf_pe in the id era PE, see synth.profile.sail).
-LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "person_id": "int64", "true_alf_e": "int64"}
+#: The agency-record -> person map written to truth/links (agency_person_id: the record's id in the
+#: agency's tables; system_id: its File 1 SYSTEM_ID, different for SAIL datasets, synth.views.file1;
+#: true_alf_e: the person's true ALF, to judge the ALF an agency record was given; named true_alf_pe
+#: in the id era PE, see synth.profile.sail).
+LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "system_id": "int64", "person_id": "int64",
+               "true_alf_e": "int64"}
 #: Every identifier error applied to an agency record, written to truth/identifier_errors.
 ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "string", "kind": "string"}
 #: Truth outputs besides the truth tables.

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 #: Columns of the truth map ``truth/links``.
 LINKS_COLUMNS = ("agency", "agency_person_id", "person_id")
+#: The record's id in its agency's File 1 (``SYSTEM_ID``), when ``truth/links`` has it: for a SAIL
+#: dataset it differs from ``agency_person_id``, the encrypted id of the anonymised tables
+#: (synth.views.file1). The linkage tools work on File 1s, so they key records by it.
+FILE1_ID = "system_id"
 #: Columns of a linkage given as record pairs.
 PAIR_COLUMNS = ("agency_l", "id_l", "agency_r", "id_r")
 #: Columns of a linkage given as clusters.
@@ -40,7 +44,8 @@ class LinkageRun:
 
     Attributes:
         path: the run folder.
-        links: the truth map: ``agency`` (str), ``agency_person_id`` (int64), ``person_id`` (int64).
+        links: the truth map: ``agency`` (str), ``agency_person_id`` (int64: the record's File 1
+            ``SYSTEM_ID``, read from ``truth/links`` column ``system_id`` where there is one), ``person_id`` (int64).
         file1: agency -> path of its File 1 table (a Parquet file, a folder of parts, or a CSV).
         profile_name: the profile File 1 tables were located through, or None when the folders
             were scanned instead.
@@ -143,9 +148,12 @@ def open_run(path: str | Path) -> LinkageRun:
     if not links_path.exists():
         raise InputError(f"{links_path}: missing; the run has no ground truth, regenerate it with `synth generate`")
     try:
-        missing = [c for c in LINKS_COLUMNS if c not in _columns_of(links_path)]
+        have = _columns_of(links_path)
+        missing = [c for c in LINKS_COLUMNS if c not in have]
         if not missing:
-            links = pd.read_parquet(links_path, columns=list(LINKS_COLUMNS))
+            links = pd.read_parquet(links_path, columns=[*LINKS_COLUMNS, *([FILE1_ID] if FILE1_ID in have else [])])
+            if FILE1_ID in links.columns:  # File 1 ids, which the linkage tools read
+                links["agency_person_id"] = links[FILE1_ID]
     except Exception as e:  # pyarrow raises many types for a damaged file
         raise InputError(f"{links_path}: unreadable ({type(e).__name__}); regenerate the run") from None
     if missing:

@@ -144,11 +144,13 @@ def resolves_to_truth(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
     """Every person id of the agency is in truth/links (the agency-record -> person map)."""
     df = run.agency_table(t.agency, t.key)
     links = run.truth("links")
-    held = links.loc[links["agency"] == t.agency, "agency_person_id"]
+    mine = links["agency"] == t.agency
     key = _key(t.spec, df)
     for col in t.spec.columns:
         if col.id != "person" or col.name not in df.columns:
             continue
+        # File 1's SYSTEM_ID is the record's system_id (synth.views.file1), the other tables' ids its agency_person_id
+        held = links.loc[mine, "system_id" if col.field == "system_id" and "system_id" in links else "agency_person_id"]
         values = df[col.name]
         person_ids = pd.to_numeric(values, errors="coerce") if col.type == "string" else values
         bad = values.notna() & ~person_ids.isin(held)

@@ -20,6 +20,7 @@ from synth.profile.sail import era_name
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
+from synth.views.file1 import source_ids
 from synth.views.records import RECORDED, recorded_identifiers
 from synth.views.sources import BUILDERS
 from synth.world.schema import id_field, resolve_path
@@ -74,6 +75,7 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
     ap = pd.DataFrame({"agency_person_id": uniq, "person_id": person[first_at], "first_proceeding_id": pp[first_at]})
     if agency.coverage.spine_only and link is not None:
         ap = ap[on_spine(ap["person_id"].to_numpy(), link.alf.on_spine)].reset_index(drop=True)
+    ap["system_id"] = source_ids(agency, ap["agency_person_id"].to_numpy())
     recorded, true, errors = recorded_identifiers(ap, truth, agency, rng if error_rng is None else error_rng)
     for f in RECORDED:
         ap[f] = recorded[f].array
@@ -143,8 +145,8 @@ def field_values(frame: AgencyFrame, rows: pd.DataFrame, source: str, path: str,
 def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Column, source: str,
                 truth: dict[str, pd.DataFrame]) -> pd.Series:
     field = col.field or id_field(source)
-    if source == "agency_person" and col.id == "person" and field == "agency_person_id":
-        return rows["agency_person_id"].reset_index(drop=True).astype("Int64")
+    if source == "agency_person" and col.id == "person" and field in ("agency_person_id", "system_id"):
+        return rows[field].reset_index(drop=True).astype("Int64")  # the record's own id / its File 1 id
     truth_ids = field_values(frame, rows, source, field, truth)
     present = truth_ids.notna().to_numpy()
     raw = pd.to_numeric(truth_ids, errors="coerce").fillna(0).to_numpy(np.int64)
@@ -215,8 +217,8 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
 
     Returns:
         ``(tables, links, errors)``: tables keyed as in the profile; ``links`` has agency,
-        agency_person_id, person_id and the person's true ALF for every person record the agency
-        holds; ``errors`` every identifier error applied to those records.
+        agency_person_id, system_id (its File 1 id, synth.views.file1), person_id and the person's
+        true ALF for every person record the agency holds; ``errors`` every identifier error applied to those records.
     """
     rng = generator(seed, "view", agency_key, shard)
     frame = covered(agency, truth, rng, link, generator(seed, "errors", agency_key, shard))
@@ -226,6 +228,6 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
     ap = frame.tables["agency_person"]
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
-                          "person_id": ap["person_id"].to_numpy(),
+                          "system_id": ap["system_id"].to_numpy(), "person_id": ap["person_id"].to_numpy(),
                           era_name("true_alf_e", link.ids if link else "E"): T.project_alf(ap["person_id"].to_numpy())})
     return tables, links, frame.errors.assign(agency=agency_key)[["agency", "agency_person_id", "field", "kind"]]

@@ -114,6 +114,8 @@ REFERENCES.update({"episode_id": "care_episode", "review_id": "care_review", "mi
 #: One row per agency person record (built by the view for each agency).
 AGENCY_PERSON_FIELDS: dict[str, str] = {
     "agency_person_id": "int64", "person_id": "int64", "first_proceeding_id": "int64",
+    # The record's id in the agency's File 1 (synth.views.file1): the source system's own id.
+    "system_id": "int64",
     "alf_pe": "int64", "alf_sts_cd": "int64", "alf_mtch_pct": "float64",
     # The identifiers as the agency recorded them when the record was created (with its errors).
     "forename": "string", "surname": "string", "date_of_birth": "date", "sex": "int64",
