@@ -99,6 +99,13 @@ TABLES: dict[str, TableSpec] = {
                            extra=("basis",)),
     "dfj_areas": TableSpec("dfj_areas", (Column("dfj_area"), Column("hmcts_region"),
                                          Column("country", values=COUNTRIES)), key=("dfj_area",)),
+    # SAIL reference data for the Welsh LSOAs (synth.views.reference; scripts/build_sail_reference.py).
+    "sail_lsoa2011_wales": TableSpec(
+        "sail_lsoa2011_wales",
+        (Column("lsoa_code"), Column("la_code"), Column("la_name"), Column("health_board_code"),
+         Column("health_board_name"), Column("wimd2019_rank", "int", min=1, max=1909),
+         Column("wimd2019_decile", "int", min=1, max=10), Column("wimd2019_quintile", "int", min=1, max=5)),
+        key=("lsoa_code",)),
 }
 
 

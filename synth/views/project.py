@@ -21,6 +21,7 @@ from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
 from synth.views.file1 import source_ids
+from synth.views.reference import REFERENCE_SOURCES, reference_rows
 from synth.views.records import RECORDED, recorded_identifiers
 from synth.views.sources import BUILDERS
 from synth.world.schema import id_field, resolve_path
@@ -223,7 +224,9 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     rng = generator(seed, "view", agency_key, shard)
     frame = covered(agency, truth, rng, link, generator(seed, "errors", agency_key, shard))
     for name in dict.fromkeys(t.rows for t in agency.tables.values()):
-        if name not in frame.tables and name in BUILDERS:
+        if name in REFERENCE_SOURCES:  # public lookup rows, the same in every run: written by shard 0
+            frame.tables[name] = reference_rows(name, shard)
+        elif name not in frame.tables and name in BUILDERS:
             frame.tables[name] = BUILDERS[name](frame.tables, truth, generator(seed, "source", agency_key, name, shard))
     tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
     ap = frame.tables["agency_person"]

@@ -131,6 +131,12 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
         "role_key": "int64", "proceeding_id": "int64", "person_id": "int64", "role_model": "string",
         "case_role": "string", "is_la": "bool",
     },
+    # SAIL reference data (synth.views.reference): the Welsh LSOAs, written once per run.
+    "sail_ref_lsoa": {
+        "sail_ref_lsoa_id": "int64", "lsoa_code": "string", "la_code": "string", "la_name": "string",
+        "health_board_code": "string", "health_board_name": "string", "wimd2019_rank": "int64",
+        "wimd2019_decile": "int64", "wimd2019_quintile": "int64",
+    },
     "spine_address": {
         "spine_address_id": "int64", "person_id": "int64", "address_id": "int64", "from_date": "date",
         "to_date": "date", "lsoa_code": "string", "lsoa2001_code": "string", "available_date": "date",
