@@ -92,6 +92,8 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
         "person": persons[persons["person_id"].isin(ap["person_id"])].reset_index(drop=True),
         "family": truth["family"][truth["family"]["family_id"].isin(cov["family_id"])].reset_index(drop=True),
         "agency_person": ap,
+        # Which person record each (proceeding, person) appearance uses (FamilyMan parties on roles).
+        "agency_person_map": pm[["proceeding_id", "person_id", "agency_person_id"]],
     })
     # A person on a proceeding is a member of its family, so (proceeding, slot) identifies them.
     keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE

@@ -19,11 +19,15 @@ Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.
 
 BUILDERS: dict[str, Builder] = {}
 
-from synth.views.familyman import familyman_role  # noqa: E402
+from synth.views.familyman import familyman_party, familyman_role  # noqa: E402
+from synth.views.familyman_events import familyman_event, familyman_event_field  # noqa: E402
 from synth.views.spine import spine_address  # noqa: E402
 from synth.views.spine_gp import spine_gp  # noqa: E402
 
 BUILDERS["familyman_role"] = familyman_role
+BUILDERS["familyman_party"] = familyman_party
+BUILDERS["familyman_event"] = familyman_event
+BUILDERS["familyman_event_field"] = familyman_event_field
 BUILDERS["spine_address"] = spine_address
 BUILDERS["spine_gp"] = spine_gp
 

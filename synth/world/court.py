@@ -20,6 +20,7 @@ from synth.keys import FAMILIES_PER_SHARD, keyed_id, permute_index
 from synth.rng import stream_key
 from synth.world import sampling as S
 from synth.world.applications import APP_COLUMNS, application_orders, applications
+from synth.world.courts import court_of
 from synth.world.orders import court_orders
 
 if TYPE_CHECKING:  # context imports this module
@@ -37,16 +38,8 @@ EVENT_COLUMNS = ["event_id", "proceeding_id", "application_id", "order_id", "per
 
 
 def court_prefixes(areas: np.ndarray) -> dict[str, str]:
-    """A distinct two-letter prefix for each court (DFJ area): its initial, then a later letter."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for area in sorted(set(areas)):
-        letters = [c for c in area.upper() if c.isalpha()]
-        candidates = [letters[0] + c for c in letters[1:]] + [letters[0] + c for c in "XYZQWVKJ"]
-        code = next(c for c in candidates if c not in used)
-        used.add(code)
-        out[area] = code
-    return out
+    """The fixed two-letter prefix of each court (DFJ area) present (synth/world/courts.py)."""
+    return {area: court_of(area)[0] for area in sorted(set(areas))}
 
 
 def case_numbers(proceeding: pd.DataFrame, prefixes: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +58,7 @@ def case_numbers(proceeding: pd.DataFrame, prefixes: dict[str, str]) -> tuple[np
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = S.within_group_index(group[order])
     # A per-(court, year, type) offset, then a keyed permutation: distinct within a group, varied across.
-    court_no = pd.Series(court).map({c: i for i, c in enumerate(sorted(prefixes.values()))}).to_numpy(np.int64)
+    court_no = pd.Series(area).map({a: court_of(a)[1] for a in set(area)}).to_numpy(np.int64)
     offset = keyed_id((court_no * 100 + year) * 2 + (letter == "C"), SERIAL_KEY) % 100_000
     serial = permute_index((offset + shard * SERIALS_PER_SHARD + rank) % 100_000, 100_000, SERIAL_KEY)
     number = (pd.Series(court) + pd.Series(year).map("{:02d}".format) + pd.Series(letter)

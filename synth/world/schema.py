@@ -127,9 +127,23 @@ AGENCY_PERSON_FIELDS: dict[str, str] = {
 #: shard by a builder registered in ``synth.views.sources`` from the agency's covered truth.
 DERIVED_SOURCES: dict[str, dict[str, str]] = {
     "agency_person": AGENCY_PERSON_FIELDS,
+    # HMCTS FamilyMan (synth.views.familyman, familyman_events).
     "familyman_role": {
         "role_key": "int64", "proceeding_id": "int64", "person_id": "int64", "role_model": "string",
-        "case_role": "string", "is_la": "bool",
+        "case_role": "string", "is_la": "bool", "party_number": "int64", "role_number": "int64",
+        "representative_role": "int64", "representation": "string", "respondent_count": "int64", "pub_la_ind": "string",
+    },
+    "familyman_party": {
+        "party_number": "int64", "proceeding_id": "int64", "person_id": "int64", "date_of_birth": "date",
+        "sex": "int64", "forename": "string", "surname": "string", "role_model": "string",
+    },
+    "familyman_event": {
+        "event_id": "int64", "proceeding_id": "int64", "event_number": "int64", "event_model": "string",
+        "receipt_date": "date", "entry_date": "date", "creating_court": "string", "error": "string",
+    },
+    "familyman_event_field": {
+        "event_field_key": "int64", "proceeding_id": "int64", "event_number": "int64", "field_model": "string",
+        "value": "string",
     },
     # SAIL reference data (synth.views.reference): the Welsh LSOAs, written once per run.
     "sail_ref_lsoa": {

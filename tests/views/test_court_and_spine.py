@@ -40,12 +40,16 @@ def test_familyman_events_are_the_applications_and_orders_of_the_truth(quality_r
 def test_familyman_roles_carry_the_local_authority_applicant_in_public_law(quality_run):
     roles = quality_run.table("familyman", "roles")
     cases = quality_run.table("familyman", "cases")
+    parties = quality_run.table("familyman", "parties").set_index("party")
     la = roles[roles["pub_la_ind"] == "LA"]
     public = cases.loc[cases["category"] == "Public Law", "case_number"]
     assert set(la["case_number"]) == set(public) and la["case_number"].is_unique
-    assert la["party"].isna().all() and (la["role_model"] == "APLC").all()
-    people = roles[roles["pub_la_ind"].isna()]
-    assert people["party"].notna().all()
+    assert (la["role_model"] == "APLC").all()
+    # FCSQ tells the local authority by a party with no given name or an unknown gender.
+    assert parties.loc[la["party"], "person_given_first_name"].isna().all()
+    assert (parties.loc[la["party"], "gender"] == 9).all()
+    people = roles[roles["pub_la_ind"] != "LA"]
+    assert people["party"].isin(parties.index).all() and not people["party"].isin(la["party"]).any()
     suffix = people["role_model"].str[-1]
     is_public = people["case_number"].str[4] == "C"
     assert (suffix[is_public] == "C").all() and (suffix[~is_public] == "Z").all()
