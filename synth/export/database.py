@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,8 @@ def _q(name: str) -> str:
 
 
 def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
-                 sql_types: dict[tuple[str, str], dict[str, str]] | None = None) -> None:
+                 sql_types: dict[tuple[str, str], dict[str, str]] | None = None,
+                 on_table: Callable[[int], None] | None = None) -> None:
     """Create ``path`` with one table per ``(schema, table, parquet file)``.
 
     Columns with a declared SQL type (a profile column's ``sql_type``) are cast to it and carry it as
@@ -23,6 +25,7 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
         path: the database file to create.
         tables: schema name, table name and the Parquet file (or folder of part files) holding its rows.
         sql_types: per ``(schema, table)``, the SQL type of each column that declares one.
+        on_table: called with the number of tables built so far after each one (progress; display only).
     """
     sql_types = sql_types or {}
     con = duckdb.connect(str(path))
@@ -30,7 +33,7 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
         con.execute("SET threads TO 2")
         for schema in sorted({s for s, _, _ in tables}):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
-        for schema, table, parquet in tables:
+        for done, (schema, table, parquet) in enumerate(tables, 1):
             source = str(parquet / "*.parquet") if parquet.is_dir() else str(parquet)
             types = sql_types.get((schema, table), {})
             cols = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in types.items())
@@ -39,6 +42,8 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
             con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_parquet(?)", [source])
             for c, t in types.items():
                 con.execute(f"COMMENT ON COLUMN {name}.{_q(c)} IS '{t}'")
+            if on_table is not None:
+                on_table(done)
         con.execute("CHECKPOINT")
     finally:
         con.close()
