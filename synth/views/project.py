@@ -21,8 +21,8 @@ from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
 from synth.views.file1 import source_ids
-from synth.views.reference import REFERENCE_SOURCES, reference_rows
 from synth.views.records import RECORDED, recorded_identifiers
+from synth.views.reference import REFERENCE_SOURCES, reference_rows
 from synth.views.sources import BUILDERS
 from synth.world.schema import id_field, resolve_path
 
