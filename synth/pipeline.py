@@ -27,7 +27,9 @@ from synth.export.manifest import write_manifest
 from synth.export.sdv_metadata import write_sdv_metadata
 from synth.export.staging import check_replaceable, staged_dir
 from synth.export.writers import TableWriter, join_csv_parts
+from synth.profile.error_scale import with_error_scale
 from synth.profile.loader import LoadedProfile, with_agencies
+from synth.progress import SILENT, Phase, Reporter
 from synth.rng import FAMILIES_PER_SHARD
 from synth.world.context import build_context
 
@@ -56,6 +58,7 @@ class RunRequest:
         scheduler: a running Dask scheduler's address, or None.
         duckdb: also build ``synth.duckdb``.
         validate: validate the finished run (done by the caller).
+        errors: identifier-error scale (``--errors``; already applied to ``loaded``): 0 clean, 1 as profiled.
     """
 
     loaded: LoadedProfile
@@ -70,6 +73,7 @@ class RunRequest:
     scheduler: str | None = None
     duckdb: bool = True
     validate: bool = True
+    errors: float = 1.0
 
 
 @dataclass
@@ -123,7 +127,8 @@ def check_agencies(agencies: tuple[str, ...] | None, loaded: LoadedProfile) -> N
 def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | None = None,
             formats: tuple[str, ...] = ("parquet",), agencies: tuple[str, ...] | list[str] | None = None,
             out: Path | str | None = None, force: bool = False, workers: int = 1, engine: str = "local",
-            scheduler: str | None = None, duckdb: bool = True, validate: bool = True) -> RunRequest:
+            scheduler: str | None = None, duckdb: bool = True, validate: bool = True,
+            errors: float = 1.0) -> RunRequest:
     """Check everything a run needs before any work and return the request.
 
     Args:
@@ -139,14 +144,16 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
         scheduler: see :class:`RunRequest`.
         duckdb: see :class:`RunRequest`.
         validate: see :class:`RunRequest`.
+        errors: multiply every identifier-error rate of the profile (0: clean identifiers; 1: as
+            written; see :mod:`synth.profile.error_scale`).
 
     Raises:
-        InputError: an impossible size, seed, format, engine or agency.
+        InputError: an impossible size, seed, format, engine, agency or error scale.
         OutputError: ``out`` exists (without ``force``) or may not be replaced.
     """
     chosen = tuple(agencies) if agencies else None
     check_agencies(chosen, loaded)
-    loaded = with_agencies(loaded, list(chosen) if chosen else None)
+    loaded = with_error_scale(with_agencies(loaded, list(chosen) if chosen else None), errors)
     prof = loaded.profile
     families = prof.size.families if families is None else int(families)
     seed = prof.seed if seed is None else int(seed)
@@ -157,7 +164,7 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
     check_replaceable(out, force)
     return RunRequest(loaded=loaded, families=families, seed=seed, formats=formats, agencies=chosen, out=out,
                       force=force, workers=workers, engine=engine, scheduler=scheduler, duckdb=duckdb,
-                      validate=validate)
+                      validate=validate, errors=float(errors))
 
 
 @dataclass
@@ -172,6 +179,7 @@ class Export:
     timings: dict[str, float]
     ran_on: dict
     t0: float
+    phase: Phase | None = None  # the exporter's progress (set by :func:`run`; display only)
 
 
 def export_csv(x: Export) -> None:
@@ -191,7 +199,8 @@ def export_duckdb(x: Export) -> None:
     tables += [("truth", name, x.staging / "truth" / f"{name}.parquet") for name in TRUTH_OUTPUTS]
     sql_types = {(a.schema_name, t.name): {c.name: c.sql_type for c in t.columns if c.sql_type}
                  for a in prof.agencies.values() for t in a.tables.values()}
-    build_duckdb(x.staging / "synth.duckdb", tables, sql_types)
+    on_table = (lambda done: x.phase.update(done, len(tables))) if x.phase is not None else None
+    build_duckdb(x.staging / "synth.duckdb", tables, sql_types, on_table=on_table)
     x.timings["duckdb_s"] = time.perf_counter() - t
 
 
@@ -218,7 +227,8 @@ def export_manifest(x: Export) -> None:
     x.timings["total_s"] = time.perf_counter() - x.t0
     write_manifest(x.staging / "manifest.json", {
         "profile": {"name": prof.name, "path": str(r.loaded.path), "sha256": r.loaded.sha256},
-        "seed": r.seed, "families": r.families, "shards": x.shards, "families_per_shard": FAMILIES_PER_SHARD,
+        "seed": r.seed, "identifier_error_scale": r.errors,
+        "families": r.families, "shards": x.shards, "families_per_shard": FAMILIES_PER_SHARD,
         "engine": r.engine, "workers": x.ran_on.get("workers", r.workers),
         **({"scheduler": x.ran_on.get("scheduler")} if r.engine == "dask" else {}),
         "agencies": list(prof.agencies), "formats": list(r.formats), "duckdb": r.duckdb, "counts": x.counts,
@@ -231,12 +241,14 @@ EXPORTERS: tuple[Callable[[Export], None], ...] = (
     export_csv, export_duckdb, drop_parquet, export_dictionary, export_sdv_metadata, export_manifest)
 
 
-def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = None) -> RunResult:
+def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = None,
+        progress: Reporter | None = None) -> RunResult:
     """Generate the run described by ``request`` into ``request.out``.
 
     Args:
         request: from :func:`resolve`.
         on_progress: called with (families done, families total) after each shard.
+        progress: shows and logs the phases (``shards``, then ``export:<exporter>``); display only.
 
     Returns:
         A :class:`RunResult` with row counts and timings.
@@ -256,10 +268,18 @@ def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = No
         spec = RunSpec(build_context(r.loaded, r.seed), prof, parts_dir=str(staging) if parts else None,
                        csv="csv" in r.formats)
         timings["prepare_s"] = time.perf_counter() - t0
-        counts, ran_on = _shards(r, spec, sizes, staging, timings, on_progress)
+        rep = progress or SILENT
+        with rep.phase("shards", total=r.families) as phase:
+            def advance(done: int, total: int) -> None:
+                phase.update(done)
+                if on_progress:
+                    on_progress(done, total)
+
+            counts, ran_on = _shards(r, spec, sizes, staging, timings, advance)
         x = Export(staging, r, spec, len(sizes), counts, timings, ran_on, t0)
         for exporter in EXPORTERS:
-            exporter(x)
+            with rep.phase("export:" + exporter.__name__.removeprefix("export_")) as x.phase:
+                exporter(x)
     return RunResult(path=r.out, families=r.families, seed=r.seed, counts=counts, timings=timings)
 
 
@@ -302,7 +322,7 @@ def _shards(r: RunRequest, spec: RunSpec, sizes: list[int], staging: Path, timin
 def generate(loaded: LoadedProfile, out: Path | str, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False, workers: int = 1,
              engine: str = "local", scheduler: str | None = None, duckdb: bool = True,
-             on_progress: Callable[[int, int], None] | None = None) -> RunResult:
+             on_progress: Callable[[int, int], None] | None = None, errors: float = 1.0) -> RunResult:
     """Resolve and run in one call (no validation): the library entry point used by tests and tools.
 
     Raises:
@@ -310,5 +330,5 @@ def generate(loaded: LoadedProfile, out: Path | str, families: int | None = None
         OutputError: see :func:`resolve` and :func:`run`.
     """
     request = resolve(loaded, families=families, seed=seed, formats=formats, out=out, force=force, workers=workers,
-                      engine=engine, scheduler=scheduler, duckdb=duckdb, validate=False)
+                      engine=engine, scheduler=scheduler, duckdb=duckdb, validate=False, errors=errors)
     return run(request, on_progress)
