@@ -104,7 +104,8 @@ def generate_cmd(profile: str, families: int | None, seed: int | None, out: Path
         table.add_row(key, f"{rows:,}")
     out_console = Console()
     out_console.print(table)
-    out_console.print(f"Wrote {result.path} in {wall:.1f} s: {time_line(progress.durations, n)}.", highlight=False)
+    out_console.print(f"Wrote {result.path} in {wall:.1f} s: {time_line(progress.durations, n)}.", highlight=False,
+                      soft_wrap=True)
     if request.validate:
         verdict = "all checks pass" if passed else "SOME CHECKS FAIL (see report.html; `synth validate` for details)"
         out_console.print(f"Validation: {verdict}; reports in {result.path}/report.html and report.json.")

@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from synth.errors import InputError
+from synth.progress import SILENT, Reporter
 
 
 def validate_and_report(path: Path, profile: str | Path | None = None, reference: Path | None = None,
                         json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
-                        quiet: bool = False) -> dict:
+                        quiet: bool = False, progress: Reporter | None = None) -> dict:
     """Validate, write the reports, print a summary unless ``quiet``; return the report's meta.
 
     Args:
@@ -27,6 +28,7 @@ def validate_and_report(path: Path, profile: str | Path | None = None, reference
         html_path: HTML report destination (default ``path/report.html``).
         sdv: add SDV's reports (optional extra).
         quiet: print nothing.
+        progress: shows and logs each check group and the report writing (display only).
 
     Returns:
         The report's meta, with ``verdict`` (a skipped check does not count against it).
@@ -48,8 +50,9 @@ def validate_and_report(path: Path, profile: str | Path | None = None, reference
         check_report_path(json_path, options[0])
     if html_path.parent.is_dir() or options[1] == "--html":
         check_report_path(html_path, options[1])
-    results, meta = validate(path, profile=profile, reference=reference, sdv=sdv)
-    write_reports(results, meta, json_path, html_path, options)
+    results, meta = validate(path, profile=profile, reference=reference, sdv=sdv, progress=progress)
+    with (progress or SILENT).phase("validate:reports", total=2):
+        write_reports(results, meta, json_path, html_path, options)
     if not quiet:
         _print_summary(path, results, meta, json_path, html_path)
     return meta
@@ -57,7 +60,7 @@ def validate_and_report(path: Path, profile: str | Path | None = None, reference
 
 def run_validation(path: Path, profile: str | Path | None = None, reference: Path | None = None,
                    json_path: Path | None = None, html_path: Path | None = None, sdv: bool = False,
-                   quiet: bool = False) -> bool:
+                   quiet: bool = False, progress: Reporter | None = None) -> bool:
     """Validate, write the reports, print a summary unless ``quiet``; return whether everything passed.
 
     See :func:`validate_and_report` for the arguments.
@@ -65,7 +68,7 @@ def run_validation(path: Path, profile: str | Path | None = None, reference: Pat
     Raises:
         SynthError: when the folder is not a run, the reference is unusable or a report cannot be written.
     """
-    meta = validate_and_report(path, profile, reference, json_path, html_path, sdv, quiet)
+    meta = validate_and_report(path, profile, reference, json_path, html_path, sdv, quiet, progress)
     return bool(meta["verdict"]["passed"])
 
 
@@ -119,12 +122,15 @@ def _print_summary(path: Path, results: list, meta: dict, json_path: Path, html_
               help="Write the HTML report here (default RUN_DIR/report.html).")
 @click.option("--sdv", is_flag=True, help="Add SDV's diagnostic and quality reports (optional sdv extra).")
 @click.option("--quiet", "-q", is_flag=True,
-              help="No summary: nothing when every check passes, else one line on stderr with the counts.")
+              help="No progress or summary: nothing when every check passes, else one line on stderr with the counts.")
+@click.option("--log-json", "log_json", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Write progress as JSON lines (phase, event, done, total, elapsed_s) to FILE.")
 def validate_cmd(run_dir: Path, profile: str | None, reference: Path | None, json_path: Path | None,
-                 html_path: Path | None, sdv: bool, quiet: bool) -> None:
+                 html_path: Path | None, sdv: bool, quiet: bool, log_json: Path | None) -> None:
     """Check RUN_DIR: exit 0 when every check passes, 1 when one fails or could not run, 2 when RUN_DIR is not
     a run."""
-    meta = validate_and_report(run_dir, profile, reference, json_path, html_path, sdv, quiet)
+    with Reporter(quiet=quiet, log_json=log_json) as progress:
+        meta = validate_and_report(run_dir, profile, reference, json_path, html_path, sdv, quiet, progress)
     ok = bool(meta["verdict"]["passed"])
     if quiet and not ok:
         click.echo(verdict_line(meta, json_path or run_dir / "report.json"), err=True)

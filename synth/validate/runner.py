@@ -8,17 +8,20 @@ SynthError.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from synth.progress import SILENT, Reporter
 from synth.validate.core import CannotRun, CheckResult, RunData, one_line, summarise
 from synth.validate.registry import AgencyTable, Check, registered
 
 
 def validate(path: Path, profile: str | Path | None = None, reference: Path | None = None,
-             sdv: bool = False, checks: Iterable[Check] | None = None) -> tuple[list[CheckResult], dict]:
+             sdv: bool = False, checks: Iterable[Check] | None = None,
+             progress: Reporter | None = None) -> tuple[list[CheckResult], dict]:
     """Validate a run folder.
 
     Args:
@@ -27,6 +30,7 @@ def validate(path: Path, profile: str | Path | None = None, reference: Path | No
         reference: optional folder of reference records that must not be reproduced.
         sdv: add SDV's diagnostic and quality reports (needs the optional ``sdv`` extra).
         checks: the checks to run (default: every registered check).
+        progress: shows and logs one phase per check group (``validate:<group>``); display only.
 
     Returns:
         ``(results, meta)``: every check's result and facts about the run for the report.
@@ -39,13 +43,16 @@ def validate(path: Path, profile: str | Path | None = None, reference: Path | No
     references = _references(reference)
     timings: dict[str, float] = {}
     results: list[CheckResult] = []
-    for c in (registered() if checks is None else list(checks)):
-        if c.reference and references is None:
-            continue
-        t = time.perf_counter()
-        results += run_check(c, run, references)
-        key = f"{c.group}_s"
-        timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
+    todo = [c for c in (registered() if checks is None else list(checks)) if not (c.reference and references is None)]
+    for group, members in itertools.groupby(todo, key=lambda c: c.group):
+        group_checks = list(members)
+        with (progress or SILENT).phase(f"validate:{group}", total=len(group_checks)) as phase:
+            for c in group_checks:
+                t = time.perf_counter()
+                results += run_check(c, run, references)
+                key = f"{c.group}_s"
+                timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
+                phase.advance()
     meta: dict[str, Any] = {
         "run": str(run.path),
         "profile": run.profile.name,
