@@ -199,7 +199,12 @@ def export_duckdb(x: Export) -> None:
     tables += [("truth", name, x.staging / "truth" / f"{name}.parquet") for name in TRUTH_OUTPUTS]
     sql_types = {(a.schema_name, t.name): {c.name: c.sql_type for c in t.columns if c.sql_type}
                  for a in prof.agencies.values() for t in a.tables.values()}
-    on_table = (lambda done: x.phase.update(done, len(tables))) if x.phase is not None else None
+    phase = x.phase
+
+    def on_table(done: int) -> None:
+        if phase is not None:
+            phase.update(done, len(tables))
+
     build_duckdb(x.staging / "synth.duckdb", tables, sql_types, on_table=on_table)
     x.timings["duckdb_s"] = time.perf_counter() - t
 

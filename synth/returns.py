@@ -26,6 +26,7 @@ from synth.errors import InputError
 from synth.export.manifest import write_manifest
 from synth.export.staging import check_apart, check_replaceable, staged_dir
 from synth.profile.models import Table
+from synth.progress import SILENT, Reporter
 
 if TYPE_CHECKING:
     from synth.validate.core import RunData
@@ -137,7 +138,7 @@ def _write_table(staging: Path, t: pa.Table, spec: Table, name: str, pairs: list
 
 
 def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] = (), las: tuple[str, ...] = (),
-                  force: bool = False) -> ReturnsResult:
+                  force: bool = False, progress: Reporter | None = None) -> ReturnsResult:
     """Write an agency's LA returns from a run folder.
 
     Args:
@@ -147,6 +148,7 @@ def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] 
         years: collection years to write (all when empty).
         las: LA codes to write (all when empty).
         force: replace an existing ``out``.
+        progress: shows and logs ``returns:read`` and ``returns:write`` per table (display only).
 
     Raises:
         InputError: the run, the agency or its tables cannot be read, or an asked-for year or LA
@@ -161,8 +163,11 @@ def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] 
     check_apart(out, Path(run_dir))
     check_replaceable(out, force)
     data = {}
-    for name, spec in specs.items():
-        data[name] = _read(run, agency, spec)
+    rep = progress or SILENT
+    with rep.phase("returns:read", total=len(specs)) as phase:
+        for name, spec in specs.items():
+            data[name] = _read(run, agency, spec)
+            phase.advance()
     both = pa.concat_tables([t.select(list(PARTITION)) for t in data.values()])
     have_years = set(pc.unique(both["YEAR"]).to_pylist())
     have_las = set(pc.unique(both["LA"]).to_pylist())
@@ -187,11 +192,12 @@ def write_returns(run_dir: Path, agency: str, out: Path, years: tuple[int, ...] 
     if not pairs:
         raise InputError(f"no {agency} return for LA {', '.join(las)} in year {', '.join(map(str, years))}")
     result = ReturnsResult(path=out, returns=pairs)
-    with staged_dir(out, force) as staging:
+    with staged_dir(out, force) as staging, rep.phase("returns:write", total=len(data)) as phase:
         for y, la in pairs:
             (staging / str(y) / la).mkdir(parents=True)
         for name, t in data.items():
             result.rows[f"{name}.csv"] = _write_table(staging, t, specs[name], name, pairs)
+            phase.advance()
         write_manifest(staging / "manifest.json", {
             "kind": "synth returns", "run": str(Path(run_dir).resolve()), "agency": agency,
             "years": sorted({y for y, _ in pairs}), "las": sorted({la for _, la in pairs}),

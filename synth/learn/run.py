@@ -35,6 +35,7 @@ from synth.profile.loader import LoadedProfile, load_profile
 from synth.profile.mechanisms import DERIVATIONS as MECHANISM_DERIVATIONS
 from synth.profile.mechanisms import MECHANISMS
 from synth.profile.reference import read_reference
+from synth.progress import SILENT, Reporter
 
 #: Distribution name -> derivation, in the order they run (later ones may read earlier leaves):
 #: registered with @derivation in synth.learn.derive and synth.learn.derive_people.
@@ -77,7 +78,7 @@ def _extends(base: str, base_path: Path, folder: Path) -> str:
 
 
 def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", rules: sdc.Rules | None = None,
-          force: bool = False, allow_risk: bool = False) -> LearnResult:
+          force: bool = False, allow_risk: bool = False, progress: Reporter | None = None) -> LearnResult:
     """Learn a profile from an agency's extract.
 
     Args:
@@ -89,6 +90,8 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
         force: replace existing output files.
         allow_risk: write even if the privacy gate (:mod:`synth.learn.profile_gate`) fails; recorded
             in the disclosure log.
+        progress: shows and logs ``learn:read``, ``learn:derive`` (per distribution), ``learn:volumes``
+            and ``learn:write`` (display only).
 
     Raises:
         gate.PrivacyBreach: the privacy gate failed (nothing written) and ``allow_risk`` is False.
@@ -109,10 +112,12 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     loaded, decl = base_agency(base, agency)
     prof = loaded.profile
     source = locate(Path(data_dir), agency, decl)
+    rep = progress or SILENT
     reader = Reader(source, agency, decl)
     try:
-        x = build_extract(reader, decl, prof.period.end, min_cases=rules.threshold)
-        training = profile_gate.read_training(reader, decl)
+        with rep.phase("learn:read"):
+            x = build_extract(reader, decl, prof.period.end, min_cases=rules.threshold)
+            training = profile_gate.read_training(reader, decl)
     finally:
         reader.close()
     ctx = Context(x, dict(prof.world.distributions), rules, countries=tuple(decl.coverage.country))
@@ -121,9 +126,11 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
                     "addresses): not read; synth learn reads de-identified extracts only")
     for fld, n in x.unmapped:
         ctx.log.add(fld, "", "ignore", f"{sdc.say(n, rules)} values outside the profile's code map ignored")
-    for name, fn in DERIVATIONS.items():
-        if name in ctx.dists:
+    derive_now = [(name, fn) for name, fn in DERIVATIONS.items() if name in ctx.dists]
+    with rep.phase("learn:derive", total=len(derive_now)) as phase:
+        for _, fn in derive_now:
             fn(ctx)
+            phase.advance()
     for name in ctx.dists:
         if name not in DERIVATIONS and name not in ctx.kept:
             ctx.keep(name, not_learned_reason(name))
@@ -132,14 +139,16 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
                   f"disclosure-controlled ({rules.describe()})")
     volumes = None
     if len(decl.coverage.country) == 1:
-        first_fy, last_fy = (int(fy_of([to_days(d)])[0]) for d in (prof.period.start, prof.period.end))
-        base_vol = read_reference(loaded.reference_path(prof.world.volumes.file), "volumes")
-        volumes = learn_volumes(x, base_vol, decl.coverage.country[0], first_fy, last_fy, rules, ctx.log,
-                                provenance)
+        with rep.phase("learn:volumes"):
+            first_fy, last_fy = (int(fy_of([to_days(d)])[0]) for d in (prof.period.start, prof.period.end))
+            base_vol = read_reference(loaded.reference_path(prof.world.volumes.file), "volumes")
+            volumes = learn_volumes(x, base_vol, decl.coverage.country[0], first_fy, last_fy, rules, ctx.log,
+                                    provenance)
     else:
         ctx.log.add("volumes", "", "kept", "kept from the base profile: the agency covers more than one country")
-    return _write(out, files, base, loaded, ctx, volumes, provenance, source.label, agency, people, rules,
-                  training, allow_risk)
+    with rep.phase("learn:write"):
+        return _write(out, files, base, loaded, ctx, volumes, provenance, source.label, agency, people, rules,
+                      training, allow_risk)
 
 
 def _write(out: Path, files: dict[str, Path], base: str, loaded: LoadedProfile, ctx: Context,
