@@ -17,7 +17,7 @@ from types import TracebackType
 import pandas as pd
 import pyarrow as pa
 
-from synth.api.tables import UnknownTableError, read_arrow, read_pandas, table_files
+from synth.api.tables import CSV_ROOT, UnknownTableError, read_arrow, read_pandas, table_files
 from synth.errors import InputError
 
 
@@ -111,7 +111,8 @@ class Run:
     def _scan(self) -> set[str]:
         """Table names found on disk (for a manifest without row counts)."""
         found: set[str] = set()
-        for folder in (p for p in self._path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for folder in (p for p in self._path.iterdir() if p.is_dir() and not p.name.startswith(".")
+                       and p.name != CSV_ROOT):
             for p in folder.iterdir():
                 name = p.name.removesuffix(".parquet").removesuffix(".csv").removeprefix("SYNTHETIC_")
                 if p.suffix in (".parquet", ".csv") or (p.is_dir() and any(p.rglob("*.parquet"))):

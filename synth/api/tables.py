@@ -2,8 +2,9 @@
 
 A table ``<agency>/<table>`` of a run folder is found, in this order, as
 
-* a folder ``<agency>/<table>/`` of Parquet parts (``part-00000.parquet`` ...) or, for a CSV-only
-  run, of CSV parts;
+* a folder ``<agency>/<table>/`` of Parquet parts (``part-00000.parquet`` ...);
+* for a CSV-only run, a folder ``csv/<agency>/<table>/`` of CSV parts (``SYNTHETIC_<table>_part-00000.csv``),
+  or CSV parts in ``<agency>/<table>/``;
 * ``<agency>/<table>.parquet``, a file or a folder of parts (the layout before issue 15);
 * ``<agency>/<table>.csv`` or ``<agency>/SYNTHETIC_<table>.csv``.
 
@@ -19,6 +20,9 @@ import pandas as pd
 import pyarrow as pa
 
 from synth.errors import InputError
+
+#: The folder of a run holding the CSV mirror of its Parquet tree (synth.layout).
+CSV_ROOT = "csv"
 
 
 class UnknownTableError(InputError, KeyError):
@@ -46,6 +50,9 @@ def table_files(run_dir: Path, key: str) -> tuple[str, list[Path]]:
             files = sorted(table_dir.rglob(f"*.{fmt}"))
             if files:
                 return fmt, files
+    csv_dir = run_dir / CSV_ROOT / folder / name
+    if csv_dir.is_dir() and any(csv_dir.glob("*.csv")):
+        return "csv", sorted(csv_dir.glob("*.csv"))
     pq = base / f"{name}.parquet"
     if pq.is_file():
         return "parquet", [pq]
