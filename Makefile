@@ -17,14 +17,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,sdv]' -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[test,sdv,cli]' -c constraints.txt
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
 	$(BIN)/synth generate england_wales --force
 
+# A run's synth.duckdb opened by the DuckDB CLI from PyPI (the cli extra): storage compatibility.
+DUCKDB_CHECK ?= /tmp/synth-duckdb-cli-check
+
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+	rm -rf $(DUCKDB_CHECK) && $(BIN)/synth generate training_small --out $(DUCKDB_CHECK) -q
+	$(BIN)/duckdb -readonly $(DUCKDB_CHECK)/synth.duckdb -c "SELECT count(*) AS tables FROM duckdb_tables() WHERE comment LIKE 'SYNTHETIC%'"
 	$(BIN)/ruff check synth tests benchmarks scripts
 	$(BIN)/python -m mypy
 	$(BIN)/lint-imports

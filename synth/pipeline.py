@@ -22,7 +22,7 @@ from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError
 from synth.export.arrow import TRUTH_OUTPUTS
 from synth.export.database import build_duckdb
-from synth.export.dictionary import render_dictionary
+from synth.export.dictionary import duckdb_meta, render_dictionary
 from synth.export.manifest import write_manifest
 from synth.export.sdv_metadata import write_sdv_metadata
 from synth.export.staging import check_replaceable, staged_dir
@@ -205,7 +205,7 @@ def export_duckdb(x: Export) -> None:
         if phase is not None:
             phase.update(done, len(tables))
 
-    build_duckdb(x.staging / "synth.duckdb", tables, sql_types, on_table=on_table)
+    build_duckdb(x.staging / "synth.duckdb", tables, sql_types, on_table=on_table, meta=duckdb_meta(prof))
     x.timings["duckdb_s"] = time.perf_counter() - t
 
 

@@ -1,49 +1,155 @@
-"""Build the run's DuckDB database from its Parquet files, without loading them into pandas."""
+"""Build the run's DuckDB database from its Parquet files, without loading them into pandas.
+
+The file is written with DuckDB storage version :data:`STORAGE_VERSION`, so the DuckDB CLI on PyPI
+and the last releases of the library open it whatever library version wrote it. Every table carries a
+comment starting ``SYNTHETIC`` and its columns the dictionary's descriptions; primary and foreign keys
+are declared where the rows satisfy them (checked first: DuckDB enforces constraints on insert), and
+each declared foreign key gets a view joining the child table to its parent (``<child>__<parent>``,
+``<child>__<parent>__<fk columns>`` when a table has two keys to the same parent): the parent's
+columns the child lacks are appended to the child's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+#: Storage format of synth.duckdb: read by DuckDB 1.2 and every later release (1.3, 1.4, the 1.5 CLI).
+STORAGE_VERSION = "v1.2.0"
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What the database declares about one table beyond its rows.
+
+    Attributes:
+        comment: the table comment (prefixed ``SYNTHETIC`` if it is not already).
+        columns: column name -> comment.
+        key: primary-key columns (declared only if the rows are unique and not null).
+        foreign_keys: ``(columns, referenced table, referenced columns)`` in the same schema.
+    """
+
+    comment: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cols(cols: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(_q(c) for c in cols)
+
+
+def _unique(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, ...]) -> bool:
+    nulls = " OR ".join(f"{_q(c)} IS NULL" for c in key)
+    row = con.execute(f"SELECT count(*), count(DISTINCT ({_cols(key)})), count(*) FILTER (WHERE {nulls}) "
+                      f"FROM {name}").fetchone()
+    return row is not None and row[0] == row[1] and row[2] == 0
+
+
+def _orphans(con: duckdb.DuckDBPyConnection, child: str, cols: tuple[str, ...], parent: str,
+             ref: tuple[str, ...]) -> int:
+    on = " AND ".join(f"c.{_q(a)} = p.{_q(b)}" for a, b in zip(cols, ref, strict=True))
+    some = " AND ".join(f"c.{_q(a)} IS NOT NULL" for a in cols)
+    row = con.execute(f"SELECT count(*) FROM {child} c WHERE {some} AND NOT EXISTS "
+                      f"(SELECT 1 FROM {parent} p WHERE {on})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, select: str, source: str,
+            meta: TableMeta, keyed: dict[tuple[str, str], tuple[str, ...]]) -> list[str]:
+    """Create one table (with the keys its rows satisfy), fill it; return the views' DDL."""
+    name = f"{_q(schema)}.{_q(table)}"
+    con.execute(f"CREATE TEMP VIEW _src AS SELECT {select} FROM read_parquet({_lit(source)})")
+    try:
+        types = con.execute("DESCRIBE _src").fetchall()
+        defs = [f"{_q(c)} {t}" for c, t, *_ in types]
+        names = {c for c, *_ in types}
+        views: list[str] = []
+        if meta.key and set(meta.key) <= names and _unique(con, "_src", meta.key):
+            defs.append(f"PRIMARY KEY ({_cols(meta.key)})")
+            keyed[(schema, table)] = meta.key
+        for cols, parent, ref in meta.foreign_keys:
+            pname = f"{_q(schema)}.{_q(parent)}"
+            if (keyed.get((schema, parent)) == ref and set(cols) <= names
+                    and _orphans(con, "_src", cols, pname, ref) == 0):
+                defs.append(f"FOREIGN KEY ({_cols(cols)}) REFERENCES {pname} ({_cols(ref)})")
+                pcols = [c for c, *_ in con.execute(f"DESCRIBE {pname}").fetchall()]
+                extra = ", ".join(f"p.{_q(c)}" for c in pcols if c not in names) or "NULL AS _no_parent_columns"
+                on = " AND ".join(f"c.{_q(a)} = p.{_q(b)}" for a, b in zip(cols, ref, strict=True))
+                twice = len(meta.foreign_keys) != len({p for _, p, _ in meta.foreign_keys})
+                vname = f"{table}__{parent}" + ("__" + "_".join(cols) if twice else "")
+                views.append(f"CREATE VIEW {_q(schema)}.{_q(vname)} AS SELECT c.*, {extra} "
+                             f"FROM {name} c JOIN {pname} p ON {on}")
+        con.execute(f"CREATE TABLE {name} ({', '.join(defs)})")
+        con.execute(f"INSERT INTO {name} SELECT * FROM _src")
+    finally:
+        con.execute("DROP VIEW _src")
+    comment = meta.comment if meta.comment.startswith("SYNTHETIC") else f"SYNTHETIC data. {meta.comment}".strip()
+    con.execute(f"COMMENT ON TABLE {name} IS {_lit(comment)}")
+    for c, text in meta.columns.items():
+        if c in names and text:
+            con.execute(f"COMMENT ON COLUMN {name}.{_q(c)} IS {_lit(text)}")
+    return views
+
+
 def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
                  sql_types: dict[tuple[str, str], dict[str, str]] | None = None,
-                 on_table: Callable[[int], None] | None = None) -> None:
+                 on_table: Callable[[int], None] | None = None,
+                 meta: dict[tuple[str, str], TableMeta] | None = None) -> None:
     """Create ``path`` with one table per ``(schema, table, parquet file)``.
 
-    Columns with a declared SQL type (a profile column's ``sql_type``) are cast to it and carry it as
-    their DuckDB column comment: DuckDB stores CHAR(n) as VARCHAR, so the comment keeps the SAIL type
-    visible (``SELECT comment FROM duckdb_columns()``).
+    Columns with a declared SQL type (a profile column's ``sql_type``) are cast to it, and the type
+    ends their DuckDB column comment: DuckDB stores CHAR(n) as VARCHAR, so the comment keeps the SAIL
+    type visible (``SELECT comment FROM duckdb_columns()``).
 
     Args:
         path: the database file to create.
-        tables: schema name, table name and the Parquet file (or folder of part files) holding its rows.
+        tables: schema name, table name and the Parquet file (or folder of part files) holding its rows;
+            a table whose foreign keys reference another must come after it.
         sql_types: per ``(schema, table)``, the SQL type of each column that declares one.
-        on_table: called with the number of tables built so far after each one (progress; display only).
+        on_table: called with the number of tables built so far (progress).
+        meta: per ``(schema, table)``, comments and keys (see :class:`TableMeta`).
     """
     sql_types = sql_types or {}
-    con = duckdb.connect(str(path))
+    meta = meta or {}
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(":memory:")
     try:
         con.execute("SET threads TO 2")
+        con.execute(f"ATTACH {_lit(str(path))} AS synth (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+        con.execute("USE synth")
         for schema in sorted({s for s, _, _ in tables}):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
-        for done, (schema, table, parquet) in enumerate(tables, 1):
+        keyed: dict[tuple[str, str], tuple[str, ...]] = {}
+        views: list[str] = []
+        for i, (schema, table, parquet) in enumerate(tables):
             source = str(parquet / "*.parquet") if parquet.is_dir() else str(parquet)
             types = sql_types.get((schema, table), {})
             cols = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in types.items())
             select = f"* REPLACE ({cols})" if cols else "*"
-            name = f"{_q(schema)}.{_q(table)}"
-            con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_parquet(?)", [source])
+            m = meta.get((schema, table), TableMeta())
+            described = dict(m.columns)
             for c, t in types.items():
-                con.execute(f"COMMENT ON COLUMN {name}.{_q(c)} IS '{t}'")
+                described[c] = f"{described[c]} (SQL type {t})" if described.get(c) else t
+            m = TableMeta(m.comment, described, m.key, m.foreign_keys)
+            views += _create(con, schema, table, select, source, m, keyed)
             if on_table is not None:
-                on_table(done)
+                on_table(i + 1)
+        for ddl in views:
+            con.execute(ddl)
         con.execute("CHECKPOINT")
+        con.execute("USE memory")
+        con.execute("DETACH synth")
     finally:
         con.close()
