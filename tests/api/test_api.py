@@ -107,3 +107,13 @@ def test_the_api_writes_the_same_bytes_as_the_cli(tmp_path):
 def test_seed_none_is_the_profile_seed_as_in_the_cli():
     with synth.generate("training_small", families=20) as r:
         assert r.seed == 42  # training_small.yaml: seed: 42
+
+
+def test_a_csv_only_run_reads_the_same_rows(run, tmp_path):
+    csv = synth.generate("training_small", seed=3, formats=["csv"], agencies=["familyman"], out=tmp_path / "csv")
+    assert not list(csv.path.rglob("*.parquet"))
+    for name in ("familyman/cases", "truth/person"):
+        a, b = csv.table(name), run.table(name)
+        assert list(a.columns) == list(b.columns) and len(a) == len(b)
+        assert csv.arrow(name).num_rows == len(b)
+    assert csv.table("familyman/cases")["case_number"].tolist() == run.table("familyman/cases")["case_number"].tolist()
