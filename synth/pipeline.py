@@ -22,11 +22,13 @@ from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError
 from synth.export.arrow import TRUTH_OUTPUTS
 from synth.export.database import build_duckdb
+from synth.export.datapackage import write_datapackage
 from synth.export.dictionary import duckdb_meta, render_dictionary
-from synth.export.manifest import write_manifest
+from synth.export.labels import parquet_labels, write_readmes
+from synth.export.manifest import list_parts, synth_version, write_manifest
 from synth.export.sdv_metadata import write_sdv_metadata
 from synth.export.staging import check_replaceable, staged_dir
-from synth.export.writers import TableWriter, join_csv_parts
+from synth.layout import table_dir
 from synth.profile.error_scale import with_error_scale
 from synth.profile.loader import LoadedProfile, with_agencies
 from synth.progress import SILENT, Phase, Reporter
@@ -180,12 +182,21 @@ class Export:
     ran_on: dict
     t0: float
     phase: Phase | None = None  # the exporter's progress (set by :func:`run`; display only)
+    part_rows: dict[str, list[int]] = field(default_factory=dict)  # rows of each table's parts, shard order
+    parts: list[dict] = field(default_factory=list)  # every part: path, rows, SHA-256 (export_parts)
 
 
-def export_csv(x: Export) -> None:
-    """Join each table's CSV parts into one file (several shards only)."""
-    if x.shards > 1 and "csv" in x.request.formats:
-        join_csv_parts(x.staging, x.spec.output_keys(), x.shards)
+def export_labels(x: Export) -> None:
+    """Write ``README_SYNTHETIC.txt`` into every agency folder, ``truth/`` and their CSV mirrors."""
+    r = x.request
+    write_readmes(x.staging, [*r.loaded.profile.agencies, "truth"], "csv" in r.formats,
+                  profile=r.loaded.profile.name, profile_sha256=r.loaded.sha256, seed=r.seed,
+                  version=synth_version(), families=r.families)
+
+
+def export_parts(x: Export) -> None:
+    """List every part (path, rows, SHA-256) for the manifest and the data package."""
+    x.parts = list_parts(x.staging, x.spec.output_keys(), x.part_rows, x.request.formats)
 
 
 def export_duckdb(x: Export) -> None:
@@ -194,9 +205,9 @@ def export_duckdb(x: Export) -> None:
         return
     t = time.perf_counter()
     prof = x.request.loaded.profile
-    tables = [(a.schema_name, t.name, x.staging / k / f"{t.name}.parquet")
+    tables = [(a.schema_name, t.name, table_dir(x.staging, k, t.name))
               for k, a in prof.agencies.items() for t in a.tables.values()]
-    tables += [("truth", name, x.staging / "truth" / f"{name}.parquet") for name in TRUTH_OUTPUTS]
+    tables += [("truth", name, table_dir(x.staging, "truth", name)) for name in TRUTH_OUTPUTS]
     sql_types = {(a.schema_name, t.name): {c.name: c.sql_type for c in t.columns if c.sql_type}
                  for a in prof.agencies.values() for t in a.tables.values()}
     phase = x.phase
@@ -212,8 +223,8 @@ def export_duckdb(x: Export) -> None:
 def drop_parquet(x: Export) -> None:
     """Remove the Parquet files when only CSV was asked for (they were staged for the database)."""
     if "parquet" not in x.request.formats:
-        for p in sorted(x.staging.rglob("*.parquet"), reverse=True):
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        for key in x.spec.output_keys():
+            shutil.rmtree(x.staging / key, ignore_errors=True)
 
 
 def export_dictionary(x: Export) -> None:
@@ -224,6 +235,13 @@ def export_dictionary(x: Export) -> None:
 def export_sdv_metadata(x: Export) -> None:
     """Write ``metadata.sdv.json``."""
     write_sdv_metadata(x.staging / "metadata.sdv.json", x.request.loaded.profile.agencies)
+
+
+def export_datapackage(x: Export) -> None:
+    """Write ``datapackage.json`` (a Frictionless Data Package describing every table and its parts)."""
+    r = x.request
+    write_datapackage(x.staging / "datapackage.json", r.loaded.profile, x.parts, profile_sha256=r.loaded.sha256,
+                      seed=r.seed, families=r.families, version=synth_version())
 
 
 def export_manifest(x: Export) -> None:
@@ -238,12 +256,14 @@ def export_manifest(x: Export) -> None:
         **({"scheduler": x.ran_on.get("scheduler")} if r.engine == "dask" else {}),
         "agencies": list(prof.agencies), "formats": list(r.formats), "duckdb": r.duckdb, "counts": x.counts,
         "timings": {k: round(v, 3) for k, v in x.timings.items()},
+        "parts": x.parts,
     })
 
 
 #: Run after the shards, in this order, on the staging folder.
 EXPORTERS: tuple[Callable[[Export], None], ...] = (
-    export_csv, export_duckdb, drop_parquet, export_dictionary, export_sdv_metadata, export_manifest)
+    export_labels, export_parts, export_duckdb, drop_parquet, export_dictionary, export_sdv_metadata,
+    export_datapackage, export_manifest)
 
 
 def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = None,
@@ -267,11 +287,11 @@ def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = No
     with staged_dir(r.out, r.force) as staging:
         t0 = time.perf_counter()
         sizes = shard_sizes(r.families)
-        # One shard: single files written here. Several: each shard writes its own parts (in any
-        # process or on any Dask worker), so nothing large crosses between processes.
-        parts = len(sizes) > 1
-        spec = RunSpec(build_context(r.loaded, r.seed), prof, parts_dir=str(staging) if parts else None,
-                       csv="csv" in r.formats)
+        # At every size each shard writes its own parts (in any process or on any Dask worker), so
+        # nothing large crosses between processes and the layout never changes (synth.layout).
+        labels = parquet_labels(prof.name, r.loaded.sha256, r.seed, synth_version())
+        spec = RunSpec(build_context(r.loaded, r.seed), prof, parts_dir=str(staging), csv="csv" in r.formats,
+                       labels=labels)
         timings["prepare_s"] = time.perf_counter() - t0
         rep = progress or SILENT
         with rep.phase("shards", total=r.families) as phase:
@@ -280,48 +300,33 @@ def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = No
                 if on_progress:
                     on_progress(done, total)
 
-            counts, ran_on = _shards(r, spec, sizes, staging, timings, advance)
-        x = Export(staging, r, spec, len(sizes), counts, timings, ran_on, t0)
+            part_rows, ran_on = _shards(r, spec, sizes, timings, advance)
+        counts = {key: sum(rows) for key, rows in part_rows.items()}
+        x = Export(staging, r, spec, len(sizes), counts, timings, ran_on, t0, part_rows=part_rows)
         for exporter in EXPORTERS:
             with rep.phase("export:" + exporter.__name__.removeprefix("export_")) as x.phase:
                 exporter(x)
     return RunResult(path=r.out, families=r.families, seed=r.seed, counts=counts, timings=timings)
 
 
-def _shards(r: RunRequest, spec: RunSpec, sizes: list[int], staging: Path, timings: dict[str, float],
-            on_progress: Callable[[int, int], None] | None) -> tuple[dict[str, int], dict]:
-    """Make every shard; write single files here (one shard) or count the parts the shards wrote."""
-    parts = len(sizes) > 1
-    writers: dict[str, TableWriter] = {}
-    if not parts:
-        writers = {key: TableWriter(staging / f"{key}.parquet", spec.schema(key), "csv" in r.formats)
-                   for key in spec.output_keys()}
-    counts = dict.fromkeys(spec.output_keys(), 0)
+def _shards(r: RunRequest, spec: RunSpec, sizes: list[int], timings: dict[str, float],
+            on_progress: Callable[[int, int], None] | None) -> tuple[dict[str, list[int]], dict]:
+    """Make every shard (each writes its own parts); return the rows of each table's parts, in shard order."""
+    part_rows = {key: [0] * len(sizes) for key in spec.output_keys()}
     ran_on: dict = {}
     t1 = time.perf_counter()
     done = 0
-    try:
-        for shard, result in run_shards(spec, sizes, workers=r.workers, engine=r.engine, scheduler=r.scheduler,
-                                        info=ran_on):
-            for key, value in result.items():
-                if parts:
-                    counts[key] += value
-                else:
-                    writers[key].write(value)
-            done += sizes[shard]
-            if on_progress:
-                on_progress(done, r.families)
-        timings["generate_s"] = time.perf_counter() - t1
-        if "start_s" in ran_on:
-            timings["engine_start_s"] = ran_on["start_s"]  # part of generate_s
-        for key, w in writers.items():
-            w.close()
-            counts[key] = w.rows
-    except BaseException:
-        for w in writers.values():
-            w.abort()
-        raise
-    return counts, ran_on
+    for shard, result in run_shards(spec, sizes, workers=r.workers, engine=r.engine, scheduler=r.scheduler,
+                                    info=ran_on):
+        for key, value in result.items():
+            part_rows[key][shard] = int(value)
+        done += sizes[shard]
+        if on_progress:
+            on_progress(done, r.families)
+    timings["generate_s"] = time.perf_counter() - t1
+    if "start_s" in ran_on:
+        timings["engine_start_s"] = ran_on["start_s"]  # part of generate_s
+    return part_rows, ran_on
 
 
 def generate(loaded: LoadedProfile, out: Path | str, families: int | None = None, seed: int | None = None,

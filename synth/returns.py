@@ -62,8 +62,8 @@ def _tables(run: RunData, agency: str) -> dict[str, Table]:
 
 
 def _read(run: RunData, agency: str, spec: Table) -> pa.Table:
-    path = run.path / agency / f"{spec.name}.parquet"
-    if not path.exists():
+    path = run.path / agency / spec.name
+    if not path.is_dir():
         raise InputError(f"{path} is missing; generate the run with Parquet output (the default)")
     cols = [c.name for c in spec.columns]
     try:

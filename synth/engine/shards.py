@@ -31,16 +31,19 @@ class RunSpec:
     """Everything a worker needs (picklable): the world context and the profile.
 
     Attributes:
-        parts_dir: when set, each shard writes its own part files under this folder
-            (``<folder>/<name>.parquet/part-NNNNN.parquet``, CSV parts under ``.csv-parts/``) and
+        parts_dir: when set, each shard writes its own part files into this run folder
+            (``<folder>/<name>/part-NNNNN.parquet``, CSV under ``csv/``, :mod:`synth.layout`) and
             returns row counts; otherwise it returns its Arrow tables for the caller to write.
         csv: also write CSV parts.
+        labels: the synthetic-data labels written into every Parquet part's key-value metadata
+            (:func:`synth.export.labels.parquet_labels`).
     """
 
     ctx: WorldContext
     profile: Profile
     parts_dir: str | None = None
     csv: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
 
     def output_keys(self) -> list[str]:
         """Every output table as ``folder/name``, in writing order."""
@@ -82,14 +85,14 @@ def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Ta
         return tables
     parts = Path(spec.parts_dir)
     for key, table in tables.items():
-        writer = TableWriter(part_path(parts, key, shard), table.schema)
+        writer = TableWriter(part_path(parts, key, shard), table.schema, metadata=dict(spec.labels))
         writer.write(table)
         writer.close()
         durable(part_path(parts, key, shard))
         if spec.csv:
             path = part_path(parts, key, shard, csv=True)
             path.parent.mkdir(parents=True, exist_ok=True)
-            pacsv.write_csv(table, path)
+            pacsv.write_csv(table, path)  # one header row per part: each part reads on its own
             durable(path)
     return {key: table.num_rows for key, table in tables.items()}
 

@@ -2,40 +2,48 @@
 
 Rows arrive shard by shard; Parquet row groups are cut every ``ROW_GROUP_ROWS`` rows whatever the
 block size, so the same rows always give byte-identical files. CSV is written with one header and
-ISO dates.
+ISO dates. Every Parquet file carries the run's synthetic-data labels as key-value metadata
+(:mod:`synth.export.labels`); where parts go is :mod:`synth.layout`.
 """
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from synth.layout import csv_dir, csv_part_name, parquet_part_name, table_dir
+
 ROW_GROUP_ROWS = 131_072
-#: Folder (inside the run's staging folder) for CSV parts before they are joined into one file.
-CSV_PARTS = ".csv-parts"
 
 
-def part_path(parts_dir: Path, key: str, shard: int, csv: bool = False) -> Path:
-    """Where shard ``shard`` of table ``key`` is written under ``parts_dir`` (Parquet, or CSV with ``csv``)."""
+def part_path(run: Path, key: str, shard: int, csv: bool = False) -> Path:
+    """Where shard ``shard`` of table ``key`` (``folder/name``) is written in the run folder ``run``.
+
+    Parquet: ``<run>/<folder>/<name>/part-NNNNN.parquet``; CSV (``csv``):
+    ``<run>/csv/<folder>/<name>/SYNTHETIC_<name>_part-NNNNN.csv`` (:mod:`synth.layout`).
+    """
+    folder, name = key.split("/", 1)
     if csv:
-        return parts_dir / CSV_PARTS / key / f"part-{shard:05d}.csv"
-    return parts_dir / f"{key}.parquet" / f"part-{shard:05d}.parquet"
+        return csv_dir(run, folder, name) / csv_part_name(name, shard)
+    return table_dir(run, folder, name) / parquet_part_name(shard)
 
 
 class TableWriter:
     """Append Arrow tables; write Parquet (always) and CSV (optionally) incrementally.
 
     Args:
-        path: the Parquet file to write (``.csv`` beside it when ``csv`` is true).
+        path: the Parquet file to write.
         schema: the table's Arrow schema.
-        csv: also write CSV.
+        csv: also write CSV to this file (None: no CSV).
+        metadata: key-value metadata written into the Parquet file's footer (the synthetic labels).
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, csv: bool = False) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, csv: Path | None = None,
+                 metadata: Mapping[str, str] | None = None) -> None:
         self.path = path
         self.schema = schema
         self.rows = 0
@@ -44,9 +52,12 @@ class TableWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Dictionary-encode text only: on unique ids and dates it is wasted work and larger files.
         text = [f.name for f in schema if pa.types.is_string(f.type)]
-        self._pq = pq.ParquetWriter(path, schema, compression="zstd", compression_level=1, write_statistics=True,
+        labelled = schema.with_metadata(dict(metadata)) if metadata else schema
+        self._pq = pq.ParquetWriter(path, labelled, compression="zstd", compression_level=1, write_statistics=True,
                                     use_dictionary=text)
-        self._csv = pacsv.CSVWriter(path.with_suffix(".csv"), schema) if csv else None
+        if csv is not None:
+            csv.parent.mkdir(parents=True, exist_ok=True)
+        self._csv = pacsv.CSVWriter(csv, schema) if csv is not None else None
 
     def write(self, table: pa.Table) -> None:
         """Append rows (already in the writer's schema)."""
@@ -88,24 +99,3 @@ class TableWriter:
         except Exception:  # noqa: BLE001 - best effort on an already failing run
             pass
 
-
-def join_csv_parts(folder: Path, keys: list[str], n_shards: int) -> None:
-    """Join each table's CSV parts (in shard order, one header) into ``<key>.csv``; drop the parts.
-
-    Args:
-        folder: the run's staging folder; parts are read from ``.csv-parts/<key>/part-NNNNN.csv``.
-        keys: output tables as ``folder/name``.
-        n_shards: number of shards (parts per table).
-    """
-    parts_dir = folder / CSV_PARTS
-    for key in keys:
-        target = folder / f"{key}.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
-            for shard in range(n_shards):
-                with part_path(folder, key, shard, csv=True).open("rb") as part:
-                    header = part.readline()
-                    if shard == 0:
-                        out.write(header)
-                    shutil.copyfileobj(part, out)
-    shutil.rmtree(parts_dir)

@@ -52,7 +52,7 @@ def check_profile(profile: Path, agency_key: str, training: dict[str, pd.DataFra
         generate(loaded, out, families=families, seed=SEED, duckdb=False)
         synthetic = {}
         for table in agency.tables.values():
-            path = out / agency_key / f"{table.name}.parquet"
+            path = out / agency_key / table.name
             if table.name in training and path.exists():
                 df = pd.read_parquet(path)
                 synthetic[table.name] = pd.DataFrame({c.name: coerce_column(df[c.name], c.type) for c in table.columns

@@ -1,6 +1,6 @@
 """Reading what the linkage tools need: a run's truth, its File 1 tables and a user's linkage.
 
-A run folder holds ``truth/links.parquet`` (every agency person record and the true person it
+A run folder holds ``truth/links/`` (Parquet parts) (every agency person record and the true person it
 belongs to) and, per agency, an identifiable "File 1" table. File 1 tables are found through the
 profile recorded in ``manifest.json`` (the agency table whose key is ``file1``); when that profile
 cannot be loaded, the agency folders are scanned for a table with a ``SYSTEM_ID`` column.
@@ -144,7 +144,7 @@ def open_run(path: str | Path) -> LinkageRun:
     path = Path(path)
     if not path.is_dir():
         raise InputError(f"{path}: no such run folder; give a folder made by `synth generate`")
-    links_path = path / "truth" / "links.parquet"
+    links_path = path / "truth" / "links"
     if not links_path.exists():
         raise InputError(f"{links_path}: missing; the run has no ground truth, regenerate it with `synth generate`")
     try:
@@ -177,7 +177,9 @@ def open_run(path: str | Path) -> LinkageRun:
 
 
 def table_path(folder: Path, name: str) -> Path | None:
-    """``folder/name.parquet`` (file or folder of parts) or ``folder/name.csv``, whichever exists."""
+    """``folder/name`` (a run's folder of Parquet parts), ``folder/name.parquet`` or ``folder/name.csv``."""
+    if (folder / name).is_dir() and any((folder / name).glob("*.parquet")):
+        return folder / name
     for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv"):
         if candidate.exists():
             return candidate
@@ -215,10 +217,10 @@ def _scan_file1(path: Path) -> dict[str, Path]:
     """agency folder -> its table with a ``SYSTEM_ID`` column (the one with most File 1 columns)."""
     wanted = {"SYSTEM_ID", "NHS_NUMBER", "SURNAME", "FORENAME", "DATE_OF_BIRTH", "POSTCODE", "GENDER_CD"}
     found = {}
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and p.name != "truth"):
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and p.name not in ("truth", "csv")):
         best, score = None, 0
         for table in sorted(folder.iterdir()):
-            if table.suffix not in (".parquet", ".csv"):
+            if table.suffix not in (".parquet", ".csv") and not (table.is_dir() and any(table.glob("*.parquet"))):
                 continue
             try:
                 cols = set(_columns_of(table))

@@ -116,10 +116,11 @@ def _open_run(path: Path, mtime: int) -> RunCatalog:  # the mtime keys the cache
                 tables.append(RunTable(agency.schema_name, spec.name, file, absent))
                 seen.add(file)
     for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if folder.name in run.profile.agencies:
+        if folder.name in run.profile.agencies or folder.name == "csv":
             continue
-        for file in sorted(folder.glob("*.parquet")):
-            if file not in seen:
+        for file in sorted(folder.iterdir()):  # truth/<table>/part-*.parquet (or a stray .parquet file)
+            is_table = file.suffix == ".parquet" or (file.is_dir() and any(file.glob("*.parquet")))
+            if is_table and file not in seen:
                 tables.append(RunTable(folder.name, file.name.removesuffix(".parquet"), file))
     return RunCatalog(path, tuple(tables))
 
@@ -128,6 +129,8 @@ def _source(t: RunTable) -> str:
     p = t.path
     if p.suffix == ".csv":
         return f"read_csv({_lit(str(p))}, header = true)"
+    if p.is_dir() and not any(p.glob("*.parquet")):  # a CSV-only run: csv/<agency>/<table>/SYNTHETIC_*.csv
+        return f"read_csv({_lit(str(p / '*.csv'))}, header = true)"
     return f"read_parquet({_lit(str(p / '*.parquet') if p.is_dir() else str(p))})"
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synth.errors import InputError, ProfileError
+from synth.layout import csv_parts, find_table, is_csv_dir
 from synth.profile.loader import LoadedProfile, load_profile, with_agencies
 
 GROUPS = ("integrity", "realism", "privacy")
@@ -173,24 +174,23 @@ class RunData:
         return tuple(self.profile.agencies)
 
     def file(self, folder: str, name: str) -> Path | None:
-        """The Parquet file or folder of part files, or the CSV file, of a table; None when absent."""
-        pq = self.path / folder / f"{name}.parquet"
-        if pq.exists():
-            return pq
-        csv = pq.with_suffix(".csv")
-        return csv if csv.is_file() else None
+        """The folder of Parquet parts (or, in a CSV-only run, of CSV parts) of a table; None when absent."""
+        found = find_table(self.path, folder, name)
+        return None if found is None else found[0]
 
     def _read(self, folder: str, name: str) -> pd.DataFrame:
         key = f"{folder}/{name}"
         if key not in self._cache:
             path = self.file(folder, name)
             if path is None:
-                raise CannotRun(f"{key} is missing from the run (no {name}.parquet or {name}.csv in {folder}/)")
+                raise CannotRun(f"{key} is missing from the run (no part files in {folder}/{name}/ or "
+                                f"csv/{folder}/{name}/)")
             try:
-                if path.suffix == ".parquet":  # a file, or a folder of part files
+                if not is_csv_dir(path):  # a folder of Parquet parts
                     self._cache[key] = pd.read_parquet(path)
                 else:
-                    self._cache[key] = pd.read_csv(path, low_memory=False)
+                    self._cache[key] = pd.concat([pd.read_csv(p, low_memory=False) for p in csv_parts(path)],
+                                                 ignore_index=True)
             except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
                 rel = path.relative_to(self.path)
                 raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None

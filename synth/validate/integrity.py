@@ -56,8 +56,8 @@ def row_count_matches_manifest(run: RunData) -> CheckResult:
     wrong, unreadable, n = [], [], 0
     for label, want in counts.items():
         folder, _, name = str(label).partition("/")
-        path = run.path / folder / f"{name}.parquet"
-        if not path.exists():
+        path = run.path / folder / name
+        if not path.is_dir():
             continue  # table_present reports it (or the run holds only CSV)
         n += 1
         try:
@@ -82,9 +82,9 @@ def row_count_matches_manifest(run: RunData) -> CheckResult:
 def columns_and_types(run: RunData, t: AgencyTable) -> CheckResult:
     """Declared columns are present with declared types, and no others."""
     df = run.agency_table(t.agency, t.key)
-    path = run.path / t.agency / f"{t.spec.name}.parquet"
+    path = run.path / t.agency / t.spec.name
     problems = [c.name for c in t.spec.columns if c.name not in df.columns]
-    if path.exists():
+    if path.is_dir():
         schema = read_schema(path)
         problems += [f"{c.name}:{schema.field(c.name).type}!={c.type}" for c in t.spec.columns
                      if c.name in schema.names and schema.field(c.name).type != column_type(c)]
@@ -183,8 +183,8 @@ def foreign_key_resolves(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
 def truth_columns_and_types(run: RunData) -> Iterator[CheckResult]:
     """Each truth table's Parquet file has the columns and types of synth.world.schema."""
     for name in TRUTH_OUTPUTS:
-        path = run.path / "truth" / f"{name}.parquet"
-        if not path.exists():
+        path = run.path / "truth" / name
+        if not path.is_dir():
             continue  # table_present reports it (or the run holds only CSV)
         label = f"truth/{name}"
         try:
