@@ -1,9 +1,10 @@
 """The HTML report: one self-contained page for people (inline CSS and SVG; no scripts, no links out).
 
-It opens with the verdict (overall and per group), then one table of checks per group with the
-checks that could not run and the failed ones first, skipped ones (with the reason) next and
-passed ones folded away, then a chart of target against achieved values for every realism check
-that carries a ``series``. Every piece of text taken from a result is escaped.
+It leads with a one-screen summary (:mod:`synth.validate.report.summary`): the verdict, the groups,
+published against achieved figures and the failures. Then the run's facts, one table of checks per
+group (each in its own horizontally scrolling box; could-not-run and failed checks first, skipped
+ones with the reason next, passed ones folded away), then a chart of target against achieved values
+for every realism check that carries a ``series``. Every piece of text taken from a result is escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 from synth.validate.core import COULD_NOT_RUN, FAILED, GROUPS, MAX_EXAMPLES, PASSED, SKIPPED, CheckResult, summarise
 from synth.validate.report.style import CSS, CSS_DETAILS
+from synth.validate.report.summary import is_figure, published_figures, top_failures
 from synth.validate.report.svg import render_chart
 from synth.validate.report.text import breakable, esc, example, fmt, label, meta_value, statistic_html
 
@@ -78,7 +80,8 @@ def _check_table(results: list[CheckResult], chart_ids: dict[int, str]) -> str:
     cols = "".join(f'<col style="width:{w}">' if w else "<col>" for w in widths)
     head = ("<tr><th>Status</th><th>Check</th><th>Table</th><th>Column</th><th class=\"num\">Violations</th>"
             "<th>Statistic</th><th>Detail</th><th>Examples</th></tr>")
-    return f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<div class="scroll"><table class="checks"><colgroup>{cols}</colgroup><thead>{head}</thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def render_html(results: list[CheckResult], meta: dict) -> str:
@@ -100,7 +103,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
     page_title = "Validation report" + (f" — {profile}" if profile else "")
 
     charted = [r for r in _ordered([r for r in results if r.group == "realism"]) if r.series and
-               r.series.get("labels")]
+               r.series.get("labels") and not is_figure(r)]
     chart_ids = {id(r): f"chart-{i + 1}" for i, r in enumerate(charted)}
 
     out = [
@@ -114,8 +117,12 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
     ok = verdict["passed"]
     word = "PASS" if ok else "FAIL"
     summary = _summary(total, failed, cnr, skipped)
-    out.append(f'<section id="verdict" class="verdict {"pass" if ok else "fail"}" data-verdict="{word}">'
-               f'<div class="word">{word}</div><div class="what">{esc(summary)}</div></section>')
+    facts_line = " · ".join(f"{k} {fmt(meta[k]) if k != 'seed' else meta[k]}" for k in ("families", "seed")
+                            if meta.get(k) is not None)
+    out.append('<section id="summary" aria-label="summary">')
+    out.append(f'<div id="verdict" class="verdict {"pass" if ok else "fail"}" data-verdict="{word}">'
+               f'<div class="word">{word}</div><div class="what">{esc(summary)}'
+               + (f'<div class="facts">{esc(facts_line)}</div>' if facts_line else "") + "</div></div>")
     # groups
     boxes = []
     groups = list(GROUPS) + sorted({r.group for r in results} - set(GROUPS))
@@ -134,6 +141,9 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
                      f'<div class="name">{esc(GROUP_TITLES.get(g, g.title()))}</div>'
                      f'<div class="state">{state}</div><div class="muted small">{esc(sub)}</div></a>')
     out.append(f'<div class="groups">{"".join(boxes)}</div>')
+    out.append(published_figures(results))
+    out.append(top_failures(results))
+    out.append("</section>")
     # Simple facts only: nested values (timings, the verdict, SDV scores) live in the JSON report.
     facts = {k: v for k, v in (meta or {}).items() if not isinstance(v, (dict, list))}
     if facts:
@@ -142,7 +152,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
             f"<dd>{meta_value(str(k), v)}</dd></div>"
             for k, v in facts.items()
         )
-        out.append(f'<dl class="meta">{items}</dl>')
+        out.append(f'<h2 id="run">The run</h2><dl class="meta">{items}</dl>')
     # tables
     for g in groups:
         rs = [r for r in results if r.group == g]
