@@ -8,6 +8,13 @@ CSS = """
 body{margin:0;background:#f4f6f8;color:#1f2933;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,
 "Helvetica Neue",Arial,sans-serif}
 main{max-width:1320px;margin:0 auto;padding:24px 28px 48px}
+.scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
+.scroll table.checks{min-width:900px}
+.box{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 14px;margin:14px 0}
+.box h2{margin:0 0 8px;font-size:15px}.box ol{margin:0;padding-left:22px}.box li{margin:4px 0;overflow-wrap:anywhere}
+.box.ok p{margin:0;color:#1e7b34}
+table.figures{table-layout:auto;border:0}table.figures td.fig{overflow-wrap:anywhere}
+.verdict .facts{font-size:13px;opacity:.9;margin-top:2px}
 h1{font-size:22px;margin:0 0 4px;font-weight:650;letter-spacing:-.01em}
 h2{font-size:17px;margin:32px 0 10px;font-weight:650}
 a{color:inherit}
@@ -52,10 +59,13 @@ tr.cnr td{background:#fff8ec}tr.skip td{color:#52606d}.card.cnr{border-color:#f3
 .card.fail{border-color:#f0b4ad}
 .card .foot{font-size:12px;color:#3e4c59;margin-top:2px}
 svg.chart{width:100%;height:auto;display:block}
-.c-title{font-size:14px;font-weight:650;fill:#1f2933}.c-sub{font-weight:400;fill:#616e7c;font-size:12px}
-.c-legend{font-size:12px;fill:#3e4c59}.c-tick{font-size:11px;fill:#52606d}.c-axis{font-size:12px;fill:#3e4c59}
+.c-title{font-size:15px;font-weight:650;fill:#1f2933}.c-sub{font-weight:400;fill:#616e7c;font-size:12px}
+.c-legend{font-size:12px;fill:#3e4c59}.c-tick{font-size:12px;fill:#3e4c59}.c-axis{font-size:12px;fill:#3e4c59}
 .c-grid{stroke:#e4e8ec;stroke-width:1}.c-zero,.c-base{stroke:#9aa5b1;stroke-width:1}
 footer{margin-top:36px;font-size:12px;color:#7b8794}
 @media (max-width:900px){.groups,.charts{grid-template-columns:1fr}}
+@media (max-width:600px){main{padding:12px 10px 32px}h1{font-size:19px}.verdict{padding:10px 14px;gap:12px}
+.verdict .word{font-size:26px}.groups{gap:8px}.group{padding:8px 12px}.group .state{font-size:17px}
+.meta .wide{grid-column:auto}.card{padding:8px 6px}table.figures{font-size:12px}table.figures td,table.figures th{padding:5px 5px}}
 @media print{body{background:#fff}.card,table{break-inside:avoid}}
 """
