@@ -66,6 +66,8 @@ footer{margin-top:36px;font-size:12px;color:#7b8794}
 @media (max-width:900px){.groups,.charts{grid-template-columns:1fr}}
 @media (max-width:600px){main{padding:12px 10px 32px}h1{font-size:19px}.verdict{padding:10px 14px;gap:12px}
 .verdict .word{font-size:26px}.groups{gap:8px}.group{padding:8px 12px}.group .state{font-size:17px}
-.meta .wide{grid-column:auto}.card{padding:8px 6px}table.figures{font-size:12px}table.figures td,table.figures th{padding:5px 5px}}
+.meta .wide{grid-column:auto}.groups{grid-template-columns:repeat(3,minmax(0,1fr))}.group .small{display:none}
+.group .name{font-size:13px}.card{padding:8px 6px}
+table.figures{font-size:12px}table.figures td,table.figures th{padding:5px 5px}}
 @media print{body{background:#fff}.card,table{break-inside:avoid}}
 """
