@@ -67,7 +67,7 @@ def _read(run: RunData, agency: str, spec: Table) -> pa.Table:
         raise InputError(f"{path} is missing; generate the run with Parquet output (the default)")
     cols = [c.name for c in spec.columns]
     try:
-        schema = pq.read_schema(path)
+        schema = pq.ParquetDataset(path).schema  # a folder of parts (synth.layout)
         missing = [c for c in cols if c not in schema.names]
         if not missing:
             table = pq.read_table(path, columns=cols)

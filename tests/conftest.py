@@ -30,7 +30,7 @@ class Run:
     def table(self, folder: str, name: str) -> pd.DataFrame:
         key = f"{folder}/{name}"
         if key not in self._cache:
-            self._cache[key] = pd.read_parquet(self.path / folder / f"{name}.parquet")
+            self._cache[key] = pd.read_parquet(self.path / folder / name)  # a folder of parts (synth.layout)
         return self._cache[key]
 
     def agency_tables(self):

@@ -46,8 +46,8 @@ def test_a_larger_run_starts_with_the_same_shards(tmp_path):
     loaded = load_profile("training_small")
     generate(loaded, tmp_path / "a", families=FAMILIES_PER_SHARD)
     generate(loaded, tmp_path / "b", families=FAMILIES_PER_SHARD + 500)
-    a = pd.read_parquet(tmp_path / "a" / "truth" / "family.parquet")
-    b = pd.read_parquet(tmp_path / "b" / "truth" / "family.parquet")
+    a = pd.read_parquet(tmp_path / "a" / "truth" / "family")
+    b = pd.read_parquet(tmp_path / "b" / "truth" / "family")
     pd.testing.assert_frame_equal(a, b.iloc[:FAMILIES_PER_SHARD].reset_index(drop=True))
 
 
@@ -58,9 +58,9 @@ def test_multi_shard_runs_write_parts_and_one_csv_per_table(runs, tmp_path):
     out = tmp_path / "run"
     generate(loaded, out, families=FAMILIES, formats=("parquet", "csv"), workers=2)
     manifest = json.loads((out / "manifest.json").read_text())
-    parts = sorted((out / "cafcass_england" / "case.parquet").glob("part-*.parquet"))
+    parts = sorted((out / "cafcass_england" / "case").glob("part-*.parquet"))
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     for key, rows in manifest["counts"].items():
-        assert len(pd.read_parquet(out / f"{key}.parquet")) == rows, key
+        assert len(pd.read_parquet(out / f"{key}")) == rows, key
         assert len(pd.read_csv(out / f"{key}.csv", low_memory=False)) == rows, key
     assert not (out / ".csv-parts").exists()

@@ -16,7 +16,7 @@ def test_manifest_records_profile_seed_versions_counts_and_timings(shipped_runs)
     assert set(m["timings"]) >= {"generate_s", "total_s"}
     for key, rows in m["counts"].items():
         folder, name = key.split("/", 1)
-        assert len(pd.read_parquet(run.path / folder / f"{name}.parquet")) == rows
+        assert len(pd.read_parquet(run.path / folder / f"{name}")) == rows
 
 
 def test_duckdb_has_a_schema_per_agency_named_as_in_the_profile(shipped_runs):

@@ -108,7 +108,7 @@ def _alf_name(run) -> str:
 
 def test_parquet_stores_the_sail_types(runs):
     run = runs["PE"]
-    schema = read_schema(run.path / "cafcass_cymru" / f"{_alf_name(run)}.parquet")
+    schema = read_schema(run.path / "cafcass_cymru" / f"{_alf_name(run)}")
     assert schema.field("SYSTEM_ID_PE").type == pa.int64() and schema.field("ALF_PE").type == pa.int64()
     assert schema.field("ALF_STS_CD").type == pa.string() and schema.field("GNDR_CD").type == pa.string()
     assert schema.field("ALF_MTCH_PCT").type == pa.decimal128(7, 6)
@@ -152,7 +152,7 @@ def test_one_naming_for_every_sail_table_and_truth(runs, era):
     other = "_PE" if era == "E" else "_E"
     for akey in ("cafcass_cymru", "wds"):
         for spec in run.profile.agencies[akey].tables.values():
-            names = read_schema(run.path / akey / f"{spec.name}.parquet").names
+            names = read_schema(run.path / akey / f"{spec.name}").names
             assert not [n for n in names if n.upper().endswith(other)], spec.name
     # The spine's ALF joins the Cafcass Cymru ALF of the same person; truth/links names it alike.
     alf = run.table("cafcass_cymru", _alf_name(run))

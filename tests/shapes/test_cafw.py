@@ -52,7 +52,7 @@ def run(tmp_path_factory) -> Run:
 
 
 def _needs(run: Run, *tables: str) -> None:
-    missing = [t for t in tables if not (run.path / "truth" / f"{t}.parquet").exists()]
+    missing = [t for t in tables if not (run.path / "truth" / f"{t}").exists()]
     if missing:
         pytest.skip(f"the world has no {', '.join(missing)} truth table yet")
 

@@ -26,7 +26,7 @@ def disposals(tmp_path):
 
 
 def expected_quarters(run) -> pd.DataFrame:
-    ev = pd.read_parquet(run / "familyman" / "events.parquet")
+    ev = pd.read_parquet(run / "familyman" / "events")
     ev = ev[ev["error"] == "N"]
     d = pd.to_datetime(ev["receipt_date"])
     return ev.groupby([d.dt.year.rename("yr"), d.dt.quarter.rename("qtr")]).size().rename("n").reset_index()

@@ -83,7 +83,7 @@ def test_workspace_script_runs_every_statement_and_returns_the_last_select(sql_r
     GRANT SELECT ON SAILW1234V.KIDS TO ROLE NRDASAIL_SAIL_1234_ANALYST;
     SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM SAILW1234V.EMPTY) AS empty FROM SESSION.BORN;
     """
-    alf = pd.read_parquet(sql_run / "cafcass_cymru" / "CAFW_CAFCASS_ALF_20240630.parquet")
+    alf = pd.read_parquet(sql_run / "cafcass_cymru" / "CAFW_CAFCASS_ALF_20240630")
     got = query(sql_run, sql, "db2")
     assert got["n"].tolist() == [int(alf["ALF_E"].notna().sum())] and got["empty"].tolist() == [0]
     text = explain(sql_run, sql, "db2")
@@ -98,7 +98,7 @@ def test_other_calls_are_refused_with_the_construct_named(sql_run):
 
 def test_sail_code_comparisons_on_char_and_decimal_columns(sql_run):
     """`alf_sts_cd IN (4, 39, 35)`, `gndr_cd = 2`, `alf_mtch_pct >= 0.7` as the SAIL code writes them."""
-    alf = pd.read_parquet(sql_run / "cafcass_cymru" / "CAFW_CAFCASS_ALF_20240630.parquet")
+    alf = pd.read_parquet(sql_run / "cafcass_cymru" / "CAFW_CAFCASS_ALF_20240630")
     sql = """SELECT SUM(CASE WHEN alf_sts_cd IN (4, 39, 35) THEN 1 ELSE 0 END) AS sts,
                     SUM(CASE WHEN gndr_cd = 2 THEN 1 ELSE 0 END) AS female,
                     SUM(CASE WHEN alf_mtch_pct >= 0.7 THEN 1 ELSE 0 END) AS good
@@ -120,7 +120,7 @@ def test_global_variables_and_a_lettered_projects_workspace(sql_run):
     SELECT COUNT(*) AS n FROM SAILWWMCCV.PERS;
     DROP VARIABLE SAILWWMCCV.START_DATE;
     """
-    pers = pd.read_parquet(sql_run / "wds" / "WDSD_AR_PERS_20240630.parquet")
+    pers = pd.read_parquet(sql_run / "wds" / "WDSD_AR_PERS_20240630")
     want = int((pd.to_datetime(pers["WOB"]) >= "2000-01-01").sum())
     assert query(sql_run, sql, "db2")["n"].tolist() == [want] and want > 0
     text = explain(sql_run, sql, "db2")

@@ -13,7 +13,7 @@ from synth.sql.names import resolve
 
 
 def rows(run: Path, agency: str, table: str) -> int:
-    return len(pd.read_parquet(run / agency / f"{table}.parquet"))
+    return len(pd.read_parquet(run / agency / f"{table}"))
 
 
 @pytest.mark.parametrize("name", [
@@ -56,7 +56,7 @@ def test_syscat_lists_the_snapshots_under_the_projects_schema(sql_run):
                                   "awsdatacatalog.familyman_dev_v2.events", "familyman_live.events"])
 def test_presto_familyman_databases_resolve(sql_run, name):
     got = query(sql_run, f"SELECT COUNT(*) AS n FROM {name} WHERE error = 'N'", "presto")
-    events = pd.read_parquet(sql_run / "familyman" / "events.parquet")
+    events = pd.read_parquet(sql_run / "familyman" / "events")
     assert got["n"].tolist() == [int((events["error"] == "N").sum())]
 
 
@@ -64,7 +64,7 @@ def test_presto_is_transpiled(sql_run):
     sql = "SELECT date_format(receipt_date, '%Y') AS y, count(*) AS n FROM familyman_dev_v2.events GROUP BY 1"
     text = explain(sql_run, sql, "presto")
     assert '"familyman"."events"' in text and "STRFTIME" in text.upper()
-    events = pd.read_parquet(sql_run / "familyman" / "events.parquet")
+    events = pd.read_parquet(sql_run / "familyman" / "events")
     assert query(sql_run, sql, "presto")["n"].sum() == len(events)
 
 

@@ -81,7 +81,7 @@ def test_a_bad_nhs_checksum_fails_the_nhs_checks_only(base, tmp_path):
         df.loc[5, "nhs_number"] = n[:-1] + str((int(n[-1]) + 1) % 10)
 
     _rewrite(path, "truth", "person", corrupt)
-    person_id = pd.read_parquet(path / "truth" / "person.parquet").loc[5, "person_id"]
+    person_id = pd.read_parquet(path / "truth" / "person").loc[5, "person_id"]
     results, _ = validate(path)
     bad = [r for r in results if not r.passed]
     assert {(r.group, r.name) for r in bad} == {("integrity", "nhs_number_format"), ("privacy", "nhs_safe_range")}

@@ -31,7 +31,7 @@ def test_columns_have_declared_names_types_codes_and_required_values(shipped_run
 
     run = shipped_runs[profile]
     for akey, tkey, spec, df in run.agency_tables():
-        schema = read_schema(run.path / akey / f"{spec.name}.parquet")
+        schema = read_schema(run.path / akey / f"{spec.name}")
         assert schema.names == [c.name for c in spec.columns]
         for col in spec.columns:
             assert schema.field(col.name).type == column_type(col), f"{akey}.{tkey}.{col.name}"
