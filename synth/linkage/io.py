@@ -144,7 +144,9 @@ def open_run(path: str | Path) -> LinkageRun:
     path = Path(path)
     if not path.is_dir():
         raise InputError(f"{path}: no such run folder; give a folder made by `synth generate`")
-    links_path = path / "truth" / "links"
+    links_path = path / "truth" / "links"  # a folder of parts (synth.layout); a single links.parquet also reads
+    if not links_path.exists() and (path / "truth" / "links.parquet").exists():
+        links_path = path / "truth" / "links.parquet"
     if not links_path.exists():
         raise InputError(f"{links_path}: missing; the run has no ground truth, regenerate it with `synth generate`")
     try:

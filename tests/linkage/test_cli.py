@@ -94,7 +94,7 @@ def test_bad_inputs_give_one_line_and_exit_2(runner, run, tmp_path):
     one_error_line(score(run, tmp_path / "agency.csv"), "agency police", "its agencies: agency_a, agency_b")
     pd.DataFrame({"agency": ["agency_a"], "id": ["x1"], "cluster": [1]}).to_csv(tmp_path / "txt.csv", index=False)
     one_error_line(score(run, tmp_path / "txt.csv"), "not whole numbers")
-    links = pd.read_parquet(run / "truth" / "links")
+    links = pd.read_parquet(run / "truth" / "links.parquet")
     twice = pd.DataFrame({"agency": links["agency"].iat[0], "id": links["agency_person_id"].iat[0],
                           "cluster": [1, 2]})
     twice.to_parquet(tmp_path / "twice.parquet")
@@ -116,7 +116,7 @@ def test_runs_without_truth_or_file1_are_refused(runner, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     one_error_line(runner.invoke(cli, ["linkage", "score", str(empty), str(tmp_path / "x.csv")]),
-                   "truth/links.parquet: missing")
+                   "truth/links: missing")
     bare = tmp_path / "bare"
     build_run(bare, n_people=10)
     for f in bare.glob("*/FILE1.parquet"):
@@ -129,7 +129,7 @@ def test_file1_found_by_scanning_when_the_profile_is_unknown(run):
     r = open_run(run)
     assert r.profile_name is None
     assert {a: p.name for a, p in r.file1.items()} == {"agency_a": "FILE1.parquet", "agency_b": "FILE1.parquet"}
-    assert len(r.links) == len(pd.read_parquet(run / "truth" / "links"))  # read from part files
+    assert len(r.links) == len(pd.read_parquet(run / "truth" / "links.parquet"))  # read from part files
 
 
 def test_file1_found_through_the_shipped_profile(tmp_path):
