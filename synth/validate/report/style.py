@@ -13,7 +13,8 @@ main{max-width:1320px;margin:0 auto;padding:24px 28px 48px}
 .box{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 14px;margin:14px 0}
 .box h2{margin:0 0 8px;font-size:15px}.box ol{margin:0;padding-left:22px}.box li{margin:4px 0;overflow-wrap:anywhere}
 .box.ok p{margin:0;color:#1e7b34}
-table.figures{table-layout:auto;border:0}table.figures td.fig{overflow-wrap:anywhere}
+table.figures{table-layout:auto;border:0}table.figures td.fig{overflow-wrap:break-word;min-width:7em}
+table.figures td.num{white-space:nowrap}
 .verdict .facts{font-size:13px;opacity:.9;margin-top:2px}
 h1{font-size:22px;margin:0 0 4px;font-weight:650;letter-spacing:-.01em}
 h2{font-size:17px;margin:32px 0 10px;font-weight:650}

@@ -46,9 +46,9 @@ def published_figures(results: Sequence[CheckResult]) -> str:
                     f'<td><span class="pill {state[0]}">{state[1]}</span></td></tr>')
     ok = sum(r.status not in (FAILED, COULD_NOT_RUN) for r in figs)
     return (f'<div id="figures" class="box"><h2>Published figures: {ok} of {len(figs)} within tolerance</h2>'
-            '<table class="figures"><thead><tr><th>Figure</th><th class="num">Published</th>'
+            '<div class="scroll"><table class="figures"><thead><tr><th>Figure</th><th class="num">Published</th>'
             '<th class="num">Achieved</th><th class="num">Tolerance</th><th></th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            f"<tbody>{''.join(rows)}</tbody></table></div></div>")
 
 
 def top_failures(results: Sequence[CheckResult]) -> str:
