@@ -110,8 +110,8 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
     """Create ``path`` with one table per ``(schema, table, parquet file)``.
 
     Columns with a declared SQL type (a profile column's ``sql_type``) are cast to it, and the type
-    ends their DuckDB column comment: DuckDB stores CHAR(n) as VARCHAR, so the comment keeps the SAIL
-    type visible (``SELECT comment FROM duckdb_columns()``).
+    starts their DuckDB column comment (``CHAR(2): <description>``): DuckDB stores CHAR(n) as VARCHAR,
+    so the comment keeps the SAIL type visible (``SELECT comment FROM duckdb_columns()``).
 
     Args:
         path: the database file to create.
@@ -141,7 +141,7 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
             m = meta.get((schema, table), TableMeta())
             described = dict(m.columns)
             for c, t in types.items():
-                described[c] = f"{described[c]} (SQL type {t})" if described.get(c) else t
+                described[c] = f"{t}: {described[c]}" if described.get(c) else t
             m = TableMeta(m.comment, described, m.key, m.foreign_keys)
             views += _create(con, schema, table, select, source, m, keyed)
             if on_table is not None:
