@@ -42,7 +42,18 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
         counts: rows per output table, keyed ``agency/table``.
     """
     out = [f"# Data dictionary: {profile.name}", "", profile.description.strip(), "",
-           f"Period {profile.period.start} to {profile.period.end}. Synthetic data: no real person is in it.", ""]
+           f"Period {profile.period.start} to {profile.period.end}. Synthetic data: no real person is in it.", "",
+           "Citations such as `schemas.md 2.2` or `stats.md 1a` name sections of the project's domain notes; "
+           "each resolves to its subject and public sources in `synth/profiles/reference/SOURCES.md` "
+           "(section *Citation keys*).", "",
+           "In `synth.duckdb` (DuckDB storage version v1.2.0: DuckDB 1.2 and later, and the 1.5 CLI, open it) "
+           "every table comment starts `SYNTHETIC` and every column comment is its description below "
+           "(after the SQL type where one is declared). Each table's key is declared as its PRIMARY KEY and "
+           "each foreign key below as a FOREIGN KEY when the rows satisfy it (see `duckdb_constraints()`); "
+           "each declared foreign key also gets a view `<table>__<referenced table>` (suffixed with the "
+           "key's columns when a table has two keys to one table) holding the table's rows with the "
+           "referenced row's other columns, e.g. `familyman.events__cases`, `ssda903.episodes__header`, "
+           "`SAIL0000V.\"CAFW_APPLICATION_SUBJECT_20240630__CAFW_APPLICATION_20240630\"`.", ""]
     for akey, ag in profile.agencies.items():
         out += [f"## {ag.title} (`{akey}/`, DuckDB schema `{ag.schema_name}`)", ""]
         if ag.description:
