@@ -85,6 +85,17 @@ def small_mix(x: np.ndarray, key: int, bits: int, mask: np.uint64) -> np.ndarray
     return x
 
 
+def run_key(seed: int, key: int) -> int:
+    """A 48-bit key for ``key`` (a stream key) in the run of ``seed``.
+
+    Agency-facing ids are keyed bijections of truth ids; keying them by the seed as well gives two
+    runs with different seeds unrelated id spaces (distinct ids share a value only by chance, about
+    n**2 / 2**48 for n ids per entity), while one seed always gives the same ids.
+    """
+    x = np.array([(int(seed) & 0xFFFFFFFFFFFFFFFF) ^ (int(key) << 17)], dtype=np.uint64)
+    return int(mix64(x + GOLDEN)[0] & _MASK48)
+
+
 def mix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser: a bijective mix of 64-bit integers."""
     x = np.asarray(x, dtype=np.uint64)

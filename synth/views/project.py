@@ -14,7 +14,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id
+from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id, run_key
 from synth.profile.models import Agency, Column, Linkage, Missing, Table
 from synth.profile.sail import era_name
 from synth.rng import generator, stream_key
@@ -38,17 +38,20 @@ class AgencyFrame:
     map_keys: np.ndarray  # sorted proceeding_id * PERSON_STRIDE + person slot
     map_ids: np.ndarray  # agency person id for each key
     errors: pd.DataFrame  # identifier errors applied to the person records
+    seed: int = 0  # the run seed: it keys every agency-facing id (synth.keys.run_key)
 
 
-def _key(agency: Agency, entity: str) -> int:
-    return stream_key(f"{agency.id_salt}:{entity}")
+def _key(agency: Agency, entity: str, seed: int) -> int:
+    """Key of an agency's ids for one entity in the run of ``seed`` (runs never share id spaces)."""
+    return run_key(seed, stream_key(f"{agency.id_salt}:{entity}"))
 
 
 def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Generator, link: Linkage | None,
-            error_rng: np.random.Generator | None = None) -> AgencyFrame:
+            error_rng: np.random.Generator | None = None, *, seed: int = 0) -> AgencyFrame:
     """Restrict the truth to an agency's coverage and build its person records.
 
-    ``error_rng`` draws the identifier errors (the view stream ``rng`` when not given).
+    ``error_rng`` draws the identifier errors (the view stream ``rng`` when not given); ``seed``
+    (the run seed) keys the agency person ids, so runs with different seeds do not share them.
     """
     proc = truth["proceeding"]
     cov = proc[proc["country"].isin(agency.coverage.country) & proc["law_type"].isin(agency.coverage.law_type)]
@@ -65,12 +68,12 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
     seq = proc["sequence"].to_numpy()[np.searchsorted(proc_ids, pp)]
     order = np.lexsort((pp, seq, person))
     pp, person = pp[order], person[order]
-    base = keyed_id(person, _key(agency, "person"))
+    base = keyed_id(person, _key(agency, "person", seed))
     agency_pid = base
     if agency.person_duplicates is not None and len(person):
         first = np.concatenate([[True], person[1:] != person[:-1]])
         dup = (~first) & (rng.random(len(person)) < agency.person_duplicates.rate)
-        agency_pid = np.where(dup, keyed_id(person, _key(agency, "person-duplicate")), base)
+        agency_pid = np.where(dup, keyed_id(person, _key(agency, "person-duplicate", seed)), base)
     pm = pd.DataFrame({"proceeding_id": pp, "person_id": person, "agency_person_id": agency_pid})
     uniq, first_at = np.unique(agency_pid, return_index=True)  # sorted ids, first appearance of each
     ap = pd.DataFrame({"agency_person_id": uniq, "person_id": person[first_at], "first_proceeding_id": pp[first_at]})
@@ -99,7 +102,8 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
     keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE
     order = np.argsort(keys, kind="stable")
     return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]],
-                       map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order], errors=errors)
+                       map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order], errors=errors,
+                       seed=seed)
 
 
 def _appearances(people: str, cov: pd.DataFrame, truth: dict[str, pd.DataFrame], parties: pd.DataFrame,
@@ -158,10 +162,10 @@ def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Col
         key = rows["proceeding_id"].to_numpy() * PERSON_STRIDE + raw % PERSON_STRIDE
         pos = np.clip(np.searchsorted(frame.map_keys, key), 0, max(len(frame.map_keys) - 1, 0))
         found = (frame.map_keys[pos] == key) if len(frame.map_keys) else np.zeros(len(key), dtype=bool)
-        base = keyed_id(raw, _key(agency, "person"))
+        base = keyed_id(raw, _key(agency, "person", frame.seed))
         out = np.where(found, frame.map_ids[pos] if len(frame.map_ids) else 0, base).astype(np.int64)
     else:
-        out = keyed_id(raw, _key(agency, cast(str, col.id)))
+        out = keyed_id(raw, _key(agency, cast(str, col.id), frame.seed))
     return pd.Series(pd.array(out, dtype="Int64")).where(pd.Series(present), NULL_INT)
 
 
@@ -224,7 +228,7 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
         true ALF for every person record the agency holds; ``errors`` every identifier error applied to those records.
     """
     rng = generator(seed, "view", agency_key, shard)
-    frame = covered(agency, truth, rng, link, generator(seed, "errors", agency_key, shard))
+    frame = covered(agency, truth, rng, link, generator(seed, "errors", agency_key, shard), seed=seed)
     for name in dict.fromkeys(t.rows for t in agency.tables.values()):
         if name in REFERENCE_SOURCES:  # public lookup rows, the same in every run: written by shard 0
             frame.tables[name] = reference_rows(name, shard)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from synth.keys import FAMILIES_PER_SHARD, keyed_id, permute_index
+from synth.keys import FAMILIES_PER_SHARD, keyed_id, permute_index, run_key
 from synth.rng import stream_key
 from synth.world import sampling as S
 from synth.world.applications import APP_COLUMNS, application_orders, applications
@@ -26,9 +26,14 @@ from synth.world.orders import court_orders
 if TYPE_CHECKING:  # context imports this module
     from synth.world.context import WorldContext
 
-#: Case serials a shard may use per court, year and case type; serial = shard * this + rank.
+#: Case serials a shard may use per court, year and case type: a block of this many serials.
 #: Case numbers are distinct while shards * SERIALS_PER_SHARD < 100,000 (200 shards, 2M families).
 SERIALS_PER_SHARD = 500
+#: Blocks of serials per court, year and case type. Shard ``s`` of the run of ``seed`` uses block
+#: ``(first_block(seed) + s) % SERIAL_BLOCKS``, so runs of different seeds use different blocks (and
+#: share no case number) unless their block ranges overlap: for two one-shard runs that happens
+#: only when their seeds give the same first block (1 pair of seeds in 200).
+SERIAL_BLOCKS = 100_000 // SERIALS_PER_SHARD
 #: Key of the permutation that scatters serials over 00000-99999 (distinct serials stay distinct).
 SERIAL_KEY = stream_key("familyman-case-serial")
 #: event_id = proceeding_id * EVENT_STRIDE + rank of the event on its case (date, applications first).
@@ -42,8 +47,13 @@ def court_prefixes(areas: np.ndarray) -> dict[str, str]:
     return {area: court_of(area)[0] for area in sorted(set(areas))}
 
 
-def case_numbers(proceeding: pd.DataFrame, prefixes: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Court prefix and case number of each proceeding of one shard.
+def first_block(seed: int) -> int:
+    """The first block of case serials the run of ``seed`` uses (see :data:`SERIAL_BLOCKS`)."""
+    return run_key(seed, SERIAL_KEY) % SERIAL_BLOCKS
+
+
+def case_numbers(proceeding: pd.DataFrame, prefixes: dict[str, str], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Court prefix and case number of each proceeding of one shard of the run of ``seed``.
 
     Returns:
         ``(court_code, case_number)`` arrays in the proceeding table's order.
@@ -60,7 +70,8 @@ def case_numbers(proceeding: pd.DataFrame, prefixes: dict[str, str]) -> tuple[np
     # A per-(court, year, type) offset, then a keyed permutation: distinct within a group, varied across.
     court_no = pd.Series(area).map({a: court_of(a)[1] for a in set(area)}).to_numpy(np.int64)
     offset = keyed_id((court_no * 100 + year) * 2 + (letter == "C"), SERIAL_KEY) % 100_000
-    serial = permute_index((offset + shard * SERIALS_PER_SHARD + rank) % 100_000, 100_000, SERIAL_KEY)
+    block = (first_block(seed) + shard) % SERIAL_BLOCKS
+    serial = permute_index((offset + block * SERIALS_PER_SHARD + rank) % 100_000, 100_000, SERIAL_KEY)
     number = (pd.Series(court) + pd.Series(year).map("{:02d}".format) + pd.Series(letter)
               + pd.Series(serial).map("{:05d}".format))
     return court, number.to_numpy(object)

@@ -123,7 +123,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
         "outcome_date": np.where(has_outcome, _dates(disposal[sub["proc"]]),
                                  np.datetime64("NaT")).astype("datetime64[ns]"),
     })
-    proceeding["court_code"], proceeding["case_number"] = court.case_numbers(proceeding, ctx.court_prefixes)
+    proceeding["court_code"], proceeding["case_number"] = court.case_numbers(proceeding, ctx.court_prefixes, ctx.seed)
     people = _people(ctx, w, rng, parties)
     rel = _relationships(parties, pchild, people)
     family = pd.DataFrame({
