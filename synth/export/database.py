@@ -103,6 +103,22 @@ def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, select: str
     return views
 
 
+def _parents_first(tables: list[tuple[str, str, Path]],
+                   meta: dict[tuple[str, str], TableMeta]) -> list[tuple[str, str, Path]]:
+    """The tables reordered so each comes after the tables its foreign keys reference (stable)."""
+    left, done, out = list(tables), set(), []
+    while left:
+        ready = [t for t in left if all((t[0], p) in done or (t[0], p) == (t[0], t[1])
+                                        or (t[0], p) not in {(s, n) for s, n, _ in left}
+                                        for _, p, _ in meta.get((t[0], t[1]), TableMeta()).foreign_keys)]
+        ready = ready or left[:1]  # a cycle: keep the given order
+        ready = ready[:1]
+        out += ready
+        done.update((s, n) for s, n, _ in ready)
+        left = [t for t in left if t not in ready]
+    return out
+
+
 def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
                  sql_types: dict[tuple[str, str], dict[str, str]] | None = None,
                  on_table: Callable[[int], None] | None = None,
@@ -115,8 +131,8 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
 
     Args:
         path: the database file to create.
-        tables: schema name, table name and the Parquet file (or folder of part files) holding its rows;
-            a table whose foreign keys reference another must come after it.
+        tables: schema name, table name and the Parquet file (or folder of part files) holding its rows
+            (built parents first, so every foreign key can be declared).
         sql_types: per ``(schema, table)``, the SQL type of each column that declares one.
         on_table: called with the number of tables built so far (progress).
         meta: per ``(schema, table)``, comments and keys (see :class:`TableMeta`).
@@ -132,6 +148,7 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
         for schema in sorted({s for s, _, _ in tables}):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
         keyed: dict[tuple[str, str], tuple[str, ...]] = {}
+        tables = _parents_first(tables, meta)
         views: list[str] = []
         for i, (schema, table, parquet) in enumerate(tables):
             source = str(parquet / "*.parquet") if parquet.is_dir() else str(parquet)

@@ -37,7 +37,7 @@ def db(tmp_path: Path) -> Path:
     }
     path = tmp_path / "synth.duckdb"
     done: list[int] = []
-    build_duckdb(path, [("s", "case", case), ("s", "app", app), ("s", "bad", bad)],
+    build_duckdb(path, [("s", "app", app), ("s", "bad", bad), ("s", "case", case)],  # parents built first
                  {("s", "app"): {"code": "CHAR(1)"}}, on_table=done.append, meta=meta)
     assert done == [1, 2, 3]
     return path
