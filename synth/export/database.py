@@ -106,7 +106,8 @@ def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, select: str
 def _parents_first(tables: list[tuple[str, str, Path]],
                    meta: dict[tuple[str, str], TableMeta]) -> list[tuple[str, str, Path]]:
     """The tables reordered so each comes after the tables its foreign keys reference (stable)."""
-    left, done, out = list(tables), set(), []
+    left, out = list(tables), []
+    done: set[tuple[str, str]] = set()
     while left:
         ready = [t for t in left if all((t[0], p) in done or (t[0], p) == (t[0], t[1])
                                         or (t[0], p) not in {(s, n) for s, n, _ in left}
