@@ -91,15 +91,15 @@ def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, select: str
                 vname = f"{table}__{parent}" + ("__" + "_".join(cols) if twice else "")
                 views.append(f"CREATE VIEW {_q(schema)}.{_q(vname)} AS SELECT c.*, {extra} "
                              f"FROM {name} c JOIN {pname} p ON {on}")
-        con.execute(f"CREATE TABLE {name} ({', '.join(defs)})")
-        con.execute(f"INSERT INTO {name} SELECT * FROM _src")
+        comment = meta.comment if meta.comment.startswith("SYNTHETIC") else f"SYNTHETIC data. {meta.comment}".strip()
+        # One transaction, comments on the empty table: COMMENT ON is a catalog change per column.
+        con.execute(";\n".join([f"BEGIN; CREATE TABLE {name} ({', '.join(defs)})",
+                                 f"COMMENT ON TABLE {name} IS {_lit(comment)}"] +
+                                [f"COMMENT ON COLUMN {name}.{_q(c)} IS {_lit(text)}"
+                                 for c, text in meta.columns.items() if c in names and text] +
+                                [f"INSERT INTO {name} SELECT * FROM _src", "COMMIT"]))
     finally:
         con.execute("DROP VIEW _src")
-    comment = meta.comment if meta.comment.startswith("SYNTHETIC") else f"SYNTHETIC data. {meta.comment}".strip()
-    con.execute(f"COMMENT ON TABLE {name} IS {_lit(comment)}")
-    for c, text in meta.columns.items():
-        if c in names and text:
-            con.execute(f"COMMENT ON COLUMN {name}.{_q(c)} IS {_lit(text)}")
     return views
 
 
