@@ -51,7 +51,7 @@ def _stem(path: Path) -> str:
 
 
 def _read_one(path: Path) -> pd.DataFrame:
-    if path.name.lower().endswith((".parquet", ".pq")):
+    if path.is_dir() or path.name.lower().endswith((".parquet", ".pq")):  # a file or a folder of parts
         return pd.read_parquet(path)
     return pd.read_csv(path, low_memory=False)
 
@@ -67,7 +67,8 @@ def read_references(reference: Path) -> list[tuple[Path, pd.DataFrame | str]]:
     if reference.is_file():
         files = [reference]
     else:
-        files = sorted(p for p in reference.iterdir() if p.is_file() and p.name.lower().endswith(REFERENCE_SUFFIXES))
+        files = sorted(p for p in reference.iterdir() if (p.is_file() and p.name.lower().endswith(REFERENCE_SUFFIXES))
+                       or (p.is_dir() and any(p.glob("*.parquet"))))  # a run's table: a folder of parts
     if not files:
         raise InputError(f"{reference}: no CSV or Parquet files in the reference folder")
     out: list[tuple[Path, pd.DataFrame | str]] = []

@@ -227,8 +227,8 @@ def test_generate_csv_only(runner, tmp_path):
     out = tmp_path / "run"
     result = gen(runner, out, "--format", "csv")
     assert result.exit_code == 0, (result.output, result.exception)
-    assert (out / "cafcass_england" / "case.csv").is_file()
-    assert (out / "truth" / "person.csv").is_file()
+    assert (out / "csv" / "cafcass_england" / "case" / "SYNTHETIC_case_part-00000.csv").is_file()
+    assert (out / "csv" / "truth" / "person" / "SYNTHETIC_person_part-00000.csv").is_file()
     assert (out / "synth.duckdb").is_file()
     assert not list(out.rglob("*.parquet"))
     assert json.loads((out / "manifest.json").read_text())["formats"] == ["csv"]

@@ -49,7 +49,7 @@ def test_validate_fails_with_exit_1_on_a_broken_run(runner, run_dir, tmp_path):
 
     broken = tmp_path / "broken"
     shutil.copytree(run_dir, broken)
-    p = broken / "cafcass_england" / "case.parquet"
+    p = broken / "cafcass_england" / "case" / "part-00000.parquet"
     df = pd.read_parquet(p)
     df.loc[0, "law_type"] = "criminal"
     df.to_parquet(p, index=False)

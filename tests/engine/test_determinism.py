@@ -62,5 +62,6 @@ def test_multi_shard_runs_write_parts_and_one_csv_per_table(runs, tmp_path):
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     for key, rows in manifest["counts"].items():
         assert len(pd.read_parquet(out / f"{key}")) == rows, key
-        assert len(pd.read_csv(out / f"{key}.csv", low_memory=False)) == rows, key
-    assert not (out / ".csv-parts").exists()
+        folder, name = key.split("/", 1)
+        csvs = sorted((out / "csv" / key).glob(f"SYNTHETIC_{name}_part-*.csv"))
+        assert len(csvs) == 3 and sum(len(pd.read_csv(p, low_memory=False)) for p in csvs) == rows, key

@@ -10,12 +10,13 @@ import pytest
 
 from hostile.harness import Case, Inputs, Spec, check, copy_run, workdir
 
-FILE1 = "cafcass_england/file1.parquet"
+FILE1 = "cafcass_england/file1/part-00000.parquet"
 PAIRS_HEAD = "agency_l,id_l,agency_r,id_r\n"
 
 
 def _ids(inputs: Inputs, n: int = 2) -> list[int]:
-    links = pq.read_table(inputs.run / "truth" / "links.parquet", columns=["agency", "agency_person_id"]).to_pandas()
+    links = pq.read_table(inputs.run / "truth" / "links" / "part-00000.parquet",
+                          columns=["agency", "agency_person_id"]).to_pandas()
     return links.loc[links["agency"] == "cafcass_england", "agency_person_id"].head(n).tolist()
 
 
@@ -57,7 +58,7 @@ def not_a_run(run: Path) -> None:
 
 
 def truncate_links(run: Path) -> None:
-    p = run / "truth" / "links.parquet"
+    p = run / "truth" / "links" / "part-00000.parquet"
     p.write_bytes(p.read_bytes()[:64])
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from hostile.harness import Case, Inputs, Spec, check, copy_run, workdir
 
-TABLE = "cafcass_england/case.parquet"
+TABLE = "cafcass_england/case/part-00000.parquet"
 
 
 def delete_table(run: Path) -> None:
@@ -63,12 +63,12 @@ def delete_truth(run: Path) -> None:
 
 
 def truncate_truth_person(run: Path) -> None:
-    p = run / "truth" / "person.parquet"
+    p = run / "truth" / "person" / "part-00000.parquet"
     p.write_bytes(p.read_bytes()[:100])
 
 
 def truth_drop_column(run: Path) -> None:
-    _rewrite(run, "truth/person.parquet", lambda t: t.drop_columns([t.schema.names[1]]))
+    _rewrite(run, "truth/person/part-00000.parquet", lambda t: t.drop_columns([t.schema.names[1]]))
 
 
 def corrupt_manifest(run: Path) -> None:

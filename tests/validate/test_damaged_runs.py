@@ -37,19 +37,19 @@ def _invoke(args: list[str]):
 
 
 def _table_deleted(run: Path) -> None:
-    (run / "cafcass_england" / "case.parquet").unlink()
+    (run / "cafcass_england" / "case" / "part-00000.parquet").unlink()
 
 
 def _truncated(run: Path) -> None:
-    p = run / "truth" / "person.parquet"
+    p = run / "truth" / "person" / "part-00000.parquet"
     p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
 
 
 def _part_deleted(run: Path) -> None:
     """truth/hearing as a folder of two part files (as multi-shard runs write it), one then lost."""
-    p = run / "truth" / "hearing.parquet"
+    p = run / "truth" / "hearing"
     table = pq.read_table(p)
-    p.unlink()
+    shutil.rmtree(p)
     p.mkdir()
     half = table.num_rows // 2
     pq.write_table(table.slice(0, half), p / "part-00000.parquet")
@@ -58,14 +58,14 @@ def _part_deleted(run: Path) -> None:
 
 
 def _wrong_type(run: Path) -> None:
-    p = run / "truth" / "person.parquet"
+    p = run / "truth" / "person" / "part-00000.parquet"
     df = pd.read_parquet(p)
     df["date_of_birth"] = pd.to_datetime(df["date_of_birth"]).astype("int64")
     df.to_parquet(p, index=False)
 
 
 def _column_dropped(run: Path) -> None:
-    p = run / "truth" / "proceeding.parquet"
+    p = run / "truth" / "proceeding" / "part-00000.parquet"
     pd.read_parquet(p).drop(columns=["issue_date"]).to_parquet(p, index=False)
 
 
@@ -74,15 +74,15 @@ def _truth_missing(run: Path) -> None:
 
 
 def _empty_table(run: Path) -> None:
-    p = run / "familyman" / "events.parquet"
+    p = run / "familyman" / "events" / "part-00000.parquet"
     pq.write_table(pq.read_table(p).slice(0, 0), p)
 
 
 @pytest.mark.parametrize("damage, status, name, table, says", [
     (_table_deleted, "failed", "table_present", "cafcass_england/case", "missing"),
     (_table_deleted, "could_not_run", "primary_key_unique", "cafcass_england/case", "missing"),
-    (_truncated, "could_not_run", "identifier_formats", None, "truth/person.parquet is unreadable"),
-    (_truncated, "could_not_run", "realism", None, "truth/person.parquet is unreadable"),
+    (_truncated, "could_not_run", "identifier_formats", None, "truth/person is unreadable"),
+    (_truncated, "could_not_run", "realism", None, "truth/person is unreadable"),
     (_part_deleted, "failed", "row_count_matches_manifest", None, "truth/hearing"),
     (_wrong_type, "failed", "columns_and_types", "truth/person", "date_of_birth"),
     (_column_dropped, "could_not_run", "issue_before_disposal", None, "issue_date"),

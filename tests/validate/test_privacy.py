@@ -39,7 +39,7 @@ def corrupted(run, tmp_path: Path, folder: str, name: str, change) -> RunData:
     """A copy of ``run`` with one table rewritten by ``change(df) -> df``."""
     dest = tmp_path / "run"
     shutil.copytree(run.path, dest)
-    path = dest / folder / f"{name}.parquet"
+    path = dest / folder / name / "part-00000.parquet"
     change(pd.read_parquet(path)).to_parquet(path, index=False)
     return RunData(dest)
 
@@ -141,7 +141,7 @@ def test_reference_agency_table_matched_by_stem(run_a, tmp_path):
     spec = run_a.profile.agencies["cafcass_cymru"].tables["alf"]
     ref = tmp_path / "ref"
     ref.mkdir()
-    shutil.copy(run_a.path / "cafcass_cymru" / f"{spec.name}.parquet", ref / f"{spec.name.lower()}.parquet")
+    shutil.copy(run_a.path / "cafcass_cymru" / spec.name / "part-00000.parquet", ref / f"{spec.name.lower()}.parquet")
     results = [r for r in check_privacy(RunData(run_a.path), ref) if r.name == "reference_exact_copies"]
     assert [r.table for r in results] == [f"cafcass_cymru/{spec.name}"]
     n = len(run_a.table("cafcass_cymru", spec.name))

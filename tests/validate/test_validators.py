@@ -46,7 +46,7 @@ def _copy(base, tmp_path):
 
 
 def _rewrite(path, folder, name, fn):
-    p = path / folder / f"{name}.parquet"
+    p = path / folder / name / "part-00000.parquet"
     df = pd.read_parquet(p)
     fn(df)
     # Keep the file's own schema: only the values change, as when a generator bug writes them.
