@@ -59,6 +59,8 @@ def base_agency(base: str | Path, agency_key: str) -> tuple[LoadedProfile, Agenc
 
 
 def _table_file(folder: Path, name: str) -> Path | None:
+    if (folder / name).is_dir() and any((folder / name).glob("*.parquet")):  # a run's folder of parts
+        return folder / name
     for ext in (".parquet", ".csv"):
         p = folder / f"{name}{ext}"
         if p.exists():

@@ -24,8 +24,9 @@ def england_parquet(source_run, tmp_path_factory):
     """The cafcass_england tables alone, as Parquet (a copy tests may alter)."""
     folder = tmp_path_factory.mktemp("england_parquet") / "cafcass_england"
     folder.mkdir()
-    for p in (source_run.path / "cafcass_england").glob("*.parquet"):
-        shutil.copy(p, folder / p.name)
+    for p in (source_run.path / "cafcass_england").iterdir():
+        if p.is_dir():  # a table: a folder of parts (synth.layout), copied as one Parquet file
+            shutil.copy(p / "part-00000.parquet", folder / f"{p.name}.parquet")
     return folder
 
 

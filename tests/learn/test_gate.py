@@ -18,7 +18,7 @@ FAMILIES = 1500
 
 def _tables(run) -> dict[str, pd.DataFrame]:
     agency = run.loaded.profile.agencies["cafcass_england"]
-    return {t.name: pd.read_parquet(run.path / "cafcass_england" / f"{t.name}.parquet")
+    return {t.name: pd.read_parquet(run.path / "cafcass_england" / t.name)
             for k, t in agency.tables.items() if k != "file1"}
 
 
