@@ -88,17 +88,21 @@ class _Builder:
         own = S.id_column(self.a, table, self.entity, ("proceeding_id",))
         if own is not None:
             return [own.name], lambda df: df[own.name]
+        rows = self.a.tables[table].rows
         for c in self.a.tables[table].columns:
-            if c.id and c.id != self.entity and (c.field or id_field(self.a.tables[table].rows)) == "proceeding_id":
-                bridge = self._bridge(c.id)
-                if bridge is not None:
-                    name = c.name
-                    return [name], lambda df, b=bridge, n=name: df[n].map(b)
+            if not c.id or c.id in (self.entity, "person"):
+                continue
+            fld = c.field or id_field(rows)
+            bridge = self._bridge(c.id, fld)
+            if bridge is not None:
+                name = c.name
+                return [name], lambda df, b=bridge, n=name: df[n].map(b)
         return None
 
-    def _bridge(self, entity: str) -> pd.Series | None:
+    def _bridge(self, entity: str, fld: str) -> pd.Series | None:
+        """Case key of each ``entity`` id, from a table holding both (e.g. application -> case)."""
         for k in self.tables(("proceeding",)):
-            a = S.id_column(self.a, k, entity, ("proceeding_id",))
+            a = S.id_column(self.a, k, entity, (fld,))
             b = S.id_column(self.a, k, self.entity, ("proceeding_id",))
             if a is not None and b is not None:
                 df = self.r.read(k, [a.name, b.name]).dropna().drop_duplicates(a.name)
@@ -142,7 +146,7 @@ class _Builder:
 
     def tables(self, rows: tuple[str, ...]) -> list[str]:
         """Usable tables made from ``rows``."""
-        return [k for k in self.usable if self.a.tables[k].rows in rows]
+        return [k for k in self.usable if S.base_rows(self.a.tables[k].rows) in rows]
 
     def apps(self) -> pd.DataFrame:
         keys = {k: key for k in self.tables(("proceeding",)) if (key := self.case_key(k)) is not None}
@@ -158,6 +162,9 @@ class _Builder:
             raw, dec = self.read_fields(k, tuple(missing), key_cols)
             dec.insert(0, "case", key_of(raw))
             dec = dec.dropna(subset=["case"])
+            if self.a.tables[k].rows != "proceeding":  # several rows per case: the first received
+                order = [c for c in ("receipt_date", "issue_date") if c in dec]
+                dec = dec.sort_values(["case", *order], kind="stable").drop_duplicates("case")
             if frame is None:
                 frame = dec
             else:
@@ -339,8 +346,10 @@ def build_extract(reader: Reader, agency: Agency, period_end: dt.date, min_cases
     subj_pairs = pd.concat([f for f in (rows[["case", "person"]],
                                         parties.loc[parties["party_role"] == "subject", ["case", "person"]]) if len(f)]
                            or [pd.DataFrame({"case": [], "person": []})])
-    subjects = subj_pairs.drop_duplicates().merge(rows.drop_duplicates(["case", "person"]), how="left",
-                                                  on=["case", "person"])
+    child_rows = rows.drop_duplicates(["case", "person"])
+    if not len(child_rows):  # no per-child table: its empty key columns take the subjects' types
+        child_rows = child_rows.astype({k: subj_pairs[k].dtype for k in ("case", "person")})
+    subjects = subj_pairs.drop_duplicates().merge(child_rows, how="left", on=["case", "person"])
     for c in ("sex", "ethnicity"):
         subjects[c] = subjects[c].fillna(subjects["person"].map(attrs[c])) if len(attrs) else subjects[c]
     issue = subjects["case"].map(apps.groupby("case")["issue_date"].min())

@@ -46,15 +46,36 @@ class Found:
         return self.column.name
 
 
+#: Row sources that hold the facts of a base source at another grain or under other field names,
+#: read as that base: Cafcass Cymru's applications (several per case; the case's first is read as
+#: the proceeding), its application <-> party connections and its listed hearings.
+ROW_BASES = {"application": "proceeding", "cafw_application_party": "proceeding_party",
+             "cafw_hearing": "hearing"}
+#: Base field -> the field that holds it in such a row source.
+FIELD_ALIASES = {"application": {"application_type": "primary_order"},
+                 "cafw_hearing": {"hearing_date": "hearing_datetime"}}
+
+
+def base_rows(rows: str) -> str:
+    """The row source ``rows`` is read as (itself unless listed in :data:`ROW_BASES`)."""
+    return ROW_BASES.get(rows, rows)
+
+
+def _holds(rows: str, column: Column, field: str) -> bool:
+    return (column.field == FIELD_ALIASES.get(rows, {}).get(field, field)
+            and column.id is None and column.const is None)
+
+
 def value_columns(agency: Agency, rows: tuple[str, ...], field: str) -> list[Found]:
     """Columns holding truth ``field`` (not ids, not constants) in tables made from ``rows``."""
-    return [Found(k, c) for k, t in agency.tables.items() if t.rows in rows
-            for c in t.columns if c.field == field and c.id is None and c.const is None]
+    return [Found(k, c) for k, t in agency.tables.items() if base_rows(t.rows) in rows
+            for c in t.columns if _holds(t.rows, c, field)]
 
 
 def table_columns(agency: Agency, table: str, field: str) -> list[Column]:
     """Value columns of one table holding truth ``field``."""
-    return [c for c in agency.tables[table].columns if c.field == field and c.id is None and c.const is None]
+    t = agency.tables[table]
+    return [c for c in t.columns if _holds(t.rows, c, field)]
 
 
 def id_column(agency: Agency, table: str, entity: str, fields: tuple[str, ...]) -> Column | None:

@@ -37,6 +37,8 @@ ORDER_CODES = {
     "special_guardianship_order": "SGO", "child_arrangements_order": "CHA", "prohibited_steps_order": "PSO",
     "specific_issue_order": "SIO", "enforcement_order": "ENF",
 }
+#: Code of an order type a profile adds that FamilyMan's list above does not name (modelled).
+OTHER_ORDER_CODE = "OTH"
 #: Code of an interim child arrangements order on a C43 (modelled).
 INTERIM_CAO = "ICHA"
 EVENT_SPAN = 10**11
@@ -103,7 +105,8 @@ def familyman_event_field(covered: dict[str, pd.DataFrame], truth: dict[str, pd.
 
     # Applications: orders sought (codes in application_order order), and the children of some G50s.
     s = sought.sort_values("application_order_id", kind="stable")
-    codes = _join_codes(s["application_id"].to_numpy(np.int64), s["order_sought"].map(ORDER_CODES).to_numpy(object))
+    sought_codes = s["order_sought"].map(ORDER_CODES).fillna(OTHER_ORDER_CODE).to_numpy(object)
+    codes = _join_codes(s["application_id"].to_numpy(np.int64), sought_codes)
     apps = ev[is_app]
     add(apps, apps["event_model"].to_numpy(object) + "_AT", apps["application_id"].map(codes).to_numpy(object), 0)
     # Children of a placement / SGO application: those whose order disposes of it.
