@@ -30,6 +30,8 @@ FATHER_SLOT0, RELATIVE_SLOT0, CHILD_SLOT0 = 1, 9, 13
 #: Minimum room per older sibling when deciding how many fit (the spacing itself has the profile's min).
 MIN_SPACING_DAYS = 300
 OLDEST_SUBJECT_DAYS = int(17.9 * S.YEAR)
+#: Redraws of the youngest child's age for a sibling group that would not fit under OLDEST_SUBJECT_DAYS.
+REDRAWS = 8
 #: Gap kept between a disposal and the family's next issue.
 MIN_GAP_AFTER_DISPOSAL = 28
 #: Oldest a mother may be at a new birth in the recurrence mechanism.
@@ -82,9 +84,10 @@ def _issue_dates(ctx: WorldContext, rng: np.random.Generator, fy: np.ndarray) ->
 def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray, first_birth_age: np.ndarray):
     """Subject children of the index proceedings: (family row, age at issue in days, rank).
 
-    The youngest child's age is drawn, older siblings follow at the sibling spacing; spacings are
-    compressed (down to a minimum) so that the eldest is under 18 at issue and the mother is not
-    past MAX_MOTHER_AGE_AT_BIRTH at the youngest birth; children that cannot fit are dropped.
+    The youngest child's age is drawn, older siblings follow at the sibling spacing. A group that
+    would have its eldest over 17.9 years at issue (or the mother past MAX_MOTHER_AGE_AT_BIRTH at the
+    youngest birth) has its youngest age redrawn, up to REDRAWS times; only a group that never fits
+    has its spacings compressed. Children that cannot fit even at the minimum spacing are dropped.
     """
     d = ctx.dists
     n = len(law)
@@ -102,7 +105,20 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
     cum -= np.repeat(cum[starts], np.diff(np.concatenate([starts, [len(fam)]])))
     total = np.zeros(n)
     np.maximum.at(total, fam, cum)
-    # Compress spacings for families that would exceed the oldest age (keeping >= minimum).
+    # A family whose siblings would not all be under 18 is, in fact, a family with a younger youngest
+    # child: redraw the youngest age for those families (the draw conditional on the span fitting).
+    # Compressing every such family instead piles its eldest at exactly the oldest age.
+    for _ in range(REDRAWS):
+        over = np.flatnonzero(total > room)
+        if not len(over):
+            break
+        again = d["youngest_child_age_at_issue"].sample(rng, len(over), law[over])
+        again_room = np.minimum(OLDEST_SUBJECT_DAYS - np.maximum(again, 0),
+                                MAX_MOTHER_AGE_AT_BIRTH - first_birth_age[over])
+        fits = total[over] <= again_room
+        youngest[over[fits]] = again[fits]
+        room[over[fits]] = again_room[fits]
+    # The few that never fit: spacings compressed so the eldest is just under the oldest age.
     scale = np.where(total > room, room / np.maximum(total, 1), 1.0)
     age = youngest[fam] + cum * scale[fam]
     return fam, np.round(age).astype(np.int64), rank

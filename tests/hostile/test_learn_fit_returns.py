@@ -42,9 +42,10 @@ def not_a_run(run: Path) -> None:
 
 def ssda(edit, table: str = "episodes"):
     def damage(run: Path) -> None:
-        p = run / "ssda903" / f"{table}.parquet"
+        folder = run / "ssda903" / table
+        p = folder / "part-00000.parquet"
         if edit == "delete":
-            p.unlink()
+            shutil.rmtree(folder)
         elif edit == "truncate":
             p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
         else:
@@ -87,9 +88,9 @@ def extract(inputs: Inputs, to: Path, cases: int | None = None) -> Path:
     src = inputs.run / AGENCY
     keep = None
     if cases is not None:
-        keep = pq.read_table(src / "case.parquet", columns=["case_id"]).column("case_id").slice(0, cases)
+        keep = pq.read_table(src / "case", columns=["case_id"]).column("case_id").slice(0, cases)
     for name in CASE_TABLES:
-        t = pq.read_table(src / f"{name}.parquet")
+        t = pq.read_table(src / name)
         if keep is not None:
             t = t.filter(pc.is_in(t.column("case_id"), value_set=keep))
         pq.write_table(t, to / f"{name}.parquet")

@@ -152,7 +152,7 @@ CASES = [
                                           extra=("--agencies", "nope")), names=("--agencies", "nope"), owner=L),
     Case("score-run_not_a_run", _score("links.csv", text(PAIRS_HEAD), run_edit=not_a_run), names=("run",), owner=L),
     Case("score-run_links_truncated", _score("links.csv", text(PAIRS_HEAD), run_edit=truncate_links),
-         names=("links.parquet",), owner=L),
+         names=("truth/links",), owner=L),
     # pairs
     Case("pairs-run_missing", _tool("pairs", run_name="nothere"), names=("nothere",), owner=L),
     Case("pairs-run_not_a_run", _tool("pairs", run_edit=not_a_run), names=("run",), owner=L),

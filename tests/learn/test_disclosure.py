@@ -50,7 +50,8 @@ def test_planted_rare_people_leave_no_trace(planted, tmp_path):
     events = r.events
     kids = [e.detail for e in events if e.distribution == "children_per_case" and e.case == "public"
             and e.action == "merge"]
-    assert any("1 value(s) not in the base profile" in d for d in kids)
+    # The planted 9-child case is merged away (with any other size the base profile does not know).
+    assert any("value(s) not in the base profile" in d for d in kids)
     old = [e.detail for e in events if e.distribution == "outcome" and e.case == "public/16-17" and e.action == "merge"]
     assert any("not in the base profile" in d for d in old) and not any("refused" in d for d in old)
     eth = [e.detail for e in events if e.distribution == "adult_party.ethnicity" and e.action == "ignore"]
