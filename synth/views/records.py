@@ -59,11 +59,19 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
     nhs = np.where(age < 0, None, p["nhs_number"].to_numpy(object))
     return pd.DataFrame({
         "forename": p["forename"].to_numpy(object), "surname": p["surname"].to_numpy(object),
+        "other_surname": _other_surname(p),
         "date_of_birth": dob.astype("datetime64[ns]"), "sex": p["sex"].to_numpy(np.int64),
         "nhs_number": nhs, "postcode": postcode, "previous_postcode": previous,
         **lines, "created_date": created.astype("datetime64[ns]"),
         "is_adult": age >= 18, "age_years": age, "ethnicity": p["ethnicity"].to_numpy(object),
     })
+
+
+def _other_surname(p: pd.DataFrame) -> np.ndarray:
+    """Each person's other surname (None where none, or in a truth made before it existed)."""
+    if "other_surname" not in p:
+        return np.full(len(p), None, dtype=object)
+    return p["other_surname"].to_numpy(object)
 
 
 def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agency: Agency, rng: np.random.Generator
@@ -80,7 +88,10 @@ def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agenc
     errors = pd.DataFrame({"agency_person_id": pd.Series([], dtype=np.int64), "field": pd.Series([], dtype=object),
                            "kind": pd.Series([], dtype=object)})
     if agency.identifier_errors is not None and len(ap):
-        inputs = true.assign(alt_surname=names.surnames(len(true), rng))
+        # The surname an agency may record instead: the other one the person is known by (a
+        # married mother's birth surname, a child's other parent's), else any surname.
+        other = true["other_surname"].to_numpy(object)
+        inputs = true.assign(alt_surname=np.where(pd.notna(other), other, names.surnames(len(true), rng)))
         rec, err = corrupt(inputs, agency.identifier_errors, rng)
         for f in ("forename", "surname", "date_of_birth", "sex", "nhs_number", "postcode"):
             recorded[f] = rec[f].to_numpy()

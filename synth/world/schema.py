@@ -18,7 +18,7 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "date_of_birth": "date", "date_of_death": "date", "ethnicity": "string",
         "forename": "string", "surname": "string", "nhs_number": "string", "upn": "string",
         "postcode": "string", "lsoa_code": "string", "la_code": "string", "country": "string",
-        "mother_id": "int64", "father_id": "int64",
+        "mother_id": "int64", "father_id": "int64", "other_surname": "string",
     },
     "proceeding": {
         "proceeding_id": "int64", "family_id": "int64", "sequence": "int64", "law_type": "string",

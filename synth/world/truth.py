@@ -246,18 +246,14 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     cols = {k: v[order] for k, v in cols.items()}
     famr = cols["fam"]
     k = len(famr)
-    surname_own = names.surnames(k, rng)
-    fam_surname = names.surnames(n, rng)
-    is_mother = cols["role"] == "mother"
-    maternal = np.isin(cols["role"], ["grandparent", "other_relative"])
-    surname = np.where(is_mother | maternal, fam_surname[famr], surname_own)
-    # Children: father's surname (drawn as his own) or the mother's.
+    # Names (synth/world/names.py): surnames by family role, forenames by birth year, sex and Wales.
     f_pos = np.searchsorted(cols["person_id"], cols["father"])
-    f_pos = np.clip(f_pos, 0, k - 1)
     takes_father = d["child_father_surname"].sample(rng, k)
     child = cols["role"] == "child"
-    surname = np.where(child, np.where(takes_father, surname[f_pos], fam_surname[famr]), surname)
+    welsh = w.country == "Wales"
+    surname, other_surname = names.person_surnames(cols["role"], famr, f_pos, takes_father, welsh, rng)
     dob = cols["dob"]
+    birth_year = np.asarray(dob, dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     year_turns_five = np.asarray(dob, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970 + 5
     has_upn = child & ((dob + int(5 * S.YEAR)) <= ctx.end)
     la = w.la[famr]
@@ -265,7 +261,8 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
         "person_id": cols["person_id"], "family_id": fid[famr], "family_role": cols["role"].astype(object),
         "sex": cols["sex"].astype(np.int64), "date_of_birth": _dates(dob),
         "date_of_death": np.full(k, np.datetime64("NaT"), dtype="datetime64[ns]"),
-        "ethnicity": w.ethnicity[famr], "forename": names.forenames(cols["sex"], rng), "surname": surname,
+        "ethnicity": w.ethnicity[famr], "forename": names.forenames(cols["sex"], rng, birth_year, welsh[famr]),
+        "surname": surname, "other_surname": other_surname,
         "upn_year": year_turns_five, "has_upn": has_upn,
         "postcode": ids.pseudo_postcodes(w.la, rng)[famr], "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
         "country": w.country[famr],
@@ -340,5 +337,5 @@ def assign_identifiers(tables: dict[str, pd.DataFrame], shard: int, seed: int) -
     person["upn"] = upn
     cols = ["person_id", "family_id", "family_role", "sex", "date_of_birth", "date_of_death", "ethnicity",
             "forename", "surname", "nhs_number", "upn", "postcode", "lsoa_code", "la_code", "country",
-            "mother_id", "father_id"]
+            "mother_id", "father_id", "other_surname"]
     tables["person"] = person[cols]
