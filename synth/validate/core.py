@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from synth.errors import InputError, ProfileError
-from synth.layout import csv_parts, find_table, is_csv_dir
+from synth.layout import csv_parts, find_table, is_csv_dir, parquet_parts
 from synth.profile.loader import LoadedProfile, load_profile, with_agencies
+from synth.validate.sqlrun import Sql
 
 GROUPS = ("integrity", "realism", "privacy")
 MAX_EXAMPLES = 5
@@ -167,6 +168,8 @@ class RunData:
         self.profile = self.loaded.profile
         self.profile_matches = self.loaded.sha256 == recorded.get("sha256")
         self._cache: dict[str, pd.DataFrame] = {}
+        #: The DuckDB connection the SQL checks run on (memory-limited; see synth.validate.sqlrun).
+        self.sql = Sql()
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -195,6 +198,47 @@ class RunData:
                 rel = path.relative_to(self.path)
                 raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
         return self._cache[key]
+
+    def source(self, folder: str, name: str) -> str:
+        """A table as a SQL source (streamed Parquet parts, with ``_f``/``_r`` giving each row's place).
+
+        Raises:
+            CannotRun: when it is missing, or a part's footer is unreadable.
+        """
+        key = f"{folder}/{name}"
+        path = self.file(folder, name)
+        if path is None:
+            raise CannotRun(f"{key} is missing from the run (no part files in {folder}/{name}/ or "
+                            f"csv/{folder}/{name}/)")
+        if not is_csv_dir(path):
+            import pyarrow.parquet as pq
+
+            try:
+                for part in parquet_parts(path):
+                    pq.read_schema(part)
+            except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
+                rel = path.relative_to(self.path)
+                raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
+        return self.sql.source(path, lambda: self._read(folder, name))
+
+    def agency_source(self, agency: str, table_key: str) -> str:
+        """An agency table (by its key in the profile) as a SQL source (see :meth:`source`)."""
+        return self.source(agency, self.profile.agencies[agency].tables[table_key].name)
+
+    def columns(self, folder: str, name: str, columns: list[str]) -> pd.DataFrame:
+        """Only these columns of a table (not cached; Parquet reads nothing else).
+
+        Raises:
+            CannotRun: when it is missing or unreadable.
+        """
+        key = f"{folder}/{name}"
+        if key in self._cache:
+            return self._cache[key][columns]
+        path = self.file(folder, name)
+        if path is None or is_csv_dir(path):
+            return self._read(folder, name)[columns]
+        self.source(folder, name)  # a missing or unreadable part: CannotRun
+        return pd.read_parquet(path, columns=columns)
 
     def truth(self, name: str) -> pd.DataFrame:
         """A truth table (``truth/<name>``).

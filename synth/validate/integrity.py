@@ -15,13 +15,16 @@ import pandas as pd
 
 from synth.export.arrow import TRUTH_OUTPUTS, column_type, read_schema, truth_schema
 from synth.profile.models import Table
-from synth.validate.core import CheckResult, RunData, mask_result
+from synth.validate.core import CheckResult, RunData
 from synth.validate.registry import AgencyTable, check
+from synth.validate.scan import Mask, Rule, cols, sql_result, sql_rules, streamed_results
+from synth.validate.sqlrun import literal, quote
 from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
 
 POSTCODE = r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$"
 LSOA = r"^[EW]01\d{6}$"
+LSOA_SQL = "[EW]01[0-9]{6}"
 YEAR = 365.25
 
 
@@ -78,17 +81,34 @@ def row_count_matches_manifest(run: RunData) -> CheckResult:
 # --- agency tables (once per table) ------------------------------------------------------------------
 
 
+def _dup_or_null(source: str, key: list[str]) -> str:
+    """The rows of ``source`` whose ``key`` is repeated or has a blank (with ``_f``, ``_r``)."""
+    on = " AND ".join(f"s.{quote(k)} = d.{quote(k)}" for k in key)
+    blank = " OR ".join(f"s.{quote(k)} IS NULL" for k in key)
+    return (f"SELECT {cols(key, 's')}, s._f, s._r FROM {source} AS s LEFT JOIN "
+            f"(SELECT {cols(key)}, true AS _dup FROM {source} GROUP BY {cols(key)} HAVING count(*) > 1) AS d "
+            f"ON {on} WHERE d._dup OR {blank}")
+
+
+def _unresolved(source: str, columns: list[str], ref: str, ref_columns: list[str], key: list[str]) -> str:
+    """Rows of ``source`` whose non-blank ``columns`` match no row of ``ref`` (with ``_f``, ``_r``)."""
+    present = " AND ".join(f"s.{quote(c)} IS NOT NULL" for c in columns)
+    on = " AND ".join(f"r.{quote(rc)} = s.{quote(c)}" for c, rc in zip(columns, ref_columns, strict=True))
+    return (f"SELECT {cols(key, 's')}, s._f, s._r FROM {source} AS s WHERE {present} "
+            f"AND NOT EXISTS (SELECT 1 FROM {ref} AS r WHERE {on})")
+
+
 @check("integrity", each="agency_table")
 def columns_and_types(run: RunData, t: AgencyTable) -> CheckResult:
     """Declared columns are present with declared types, and no others."""
-    df = run.agency_table(t.agency, t.key)
+    names = list(run.sql.describe(run.agency_source(t.agency, t.key)))
     path = run.path / t.agency / t.spec.name
-    problems = [c.name for c in t.spec.columns if c.name not in df.columns]
+    problems = [c.name for c in t.spec.columns if c.name not in names]
     if path.is_dir():
         schema = read_schema(path)
         problems += [f"{c.name}:{schema.field(c.name).type}!={c.type}" for c in t.spec.columns
                      if c.name in schema.names and schema.field(c.name).type != column_type(c)]
-    extra = [c for c in df.columns if c not in {x.name for x in t.spec.columns}]
+    extra = [c for c in names if c not in {x.name for x in t.spec.columns}]
     problems += [f"unexpected {c}" for c in extra]
     return CheckResult("integrity", "columns_and_types", not problems, t.label, violations=len(problems),
                        examples=problems[:5], detail="declared columns are present with declared types")
@@ -97,83 +117,103 @@ def columns_and_types(run: RunData, t: AgencyTable) -> CheckResult:
 @check("integrity", "primary_key_unique", id="agency_primary_key", each="agency_table")
 def agency_primary_key(run: RunData, t: AgencyTable) -> CheckResult:
     """The declared key is unique and never blank."""
-    df = run.agency_table(t.agency, t.key)
-    key = _key(t.spec, df)
+    src = run.agency_source(t.agency, t.key)
+    key = [k for k in t.spec.key if k in run.sql.describe(src)]
     if len(key) < len(t.spec.key):
-        gone = [k for k in t.spec.key if k not in df.columns]
+        gone = [k for k in t.spec.key if k not in key]
         return CheckResult.could_not_run("integrity", "primary_key_unique", f"key column {', '.join(gone)} is missing",
                                          t.label, ",".join(t.spec.key))
-    bad = df.duplicated(key, keep=False) | df[key].isna().any(axis=1)
-    return mask_result("primary_key_unique", t.label, ",".join(key), bad, df, key,
-                   f"key ({', '.join(key)}) is unique and never blank")
+    return sql_result(run, "primary_key_unique", t.label, ",".join(key), _dup_or_null(src, key), key,
+                      f"key ({', '.join(key)}) is unique and never blank")
+
+
+def _present(column: str, sql_type: str) -> str:
+    """SQL: the value is not blank (NaN counts as blank, as pandas reads it)."""
+    c = f"s.{quote(column)}"
+    return f"({c} IS NOT NULL AND NOT isnan({c}))" if sql_type in ("DOUBLE", "FLOAT") else f"{c} IS NOT NULL"
+
+
+def _as_text(column: str, sql_type: str, value_type: str) -> str:
+    """SQL: the value as pandas writes it with ``str`` (whole numbers of an int64 column without '.0')."""
+    c = f"s.{quote(column)}"
+    if sql_type == "BOOLEAN":
+        return f"CASE WHEN {c} THEN 'True' ELSE 'False' END"
+    if sql_type in ("DOUBLE", "FLOAT") and value_type == "int64":
+        return f"CAST(CAST({c} AS BIGINT) AS VARCHAR)"
+    return f"CAST({c} AS VARCHAR)"
 
 
 @check("integrity", "column_rules", each="agency_table")
-def column_rules(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
-    """Required columns, code lists, WOB Mondays and LSOA formats, as declared per column."""
-    df = run.agency_table(t.agency, t.key)
-    key = _key(t.spec, df)
+def column_rules(run: RunData, t: AgencyTable) -> list[CheckResult]:
+    """Required columns, code lists, WOB Mondays and LSOA formats, as declared per column (one scan)."""
+    src = run.agency_source(t.agency, t.key)
+    types = run.sql.describe(src)
+    key = [k for k in t.spec.key if k in types]
+    rules: list[Rule] = []
     for col in t.spec.columns:
-        if col.name not in df.columns:
+        if col.name not in types:
             continue  # columns_and_types reports it
-        values = df[col.name]
-        k = key or [col.name]
+        typ, k, c = types[col.name], key or [col.name], f"s.{quote(col.name)}"
         if col.required:
-            yield mask_result("required_not_blank", t.label, col.name, values.isna(), df, k,
-                          "a required column has no blanks")
+            rules.append(Rule("required_not_blank", col.name, f"NOT {_present(col.name, typ)}", k,
+                              "a required column has no blanks"))
         if col.codes is not None:
-            allowed = {str(c) for c in col.codes}
-            numeric = col.type == "int64" and pd.api.types.is_numeric_dtype(values)  # not stored as CHAR text
-            shown = values.astype("Int64") if numeric else values  # nulls read as float
-            bad = values.notna() & ~shown.astype(str).isin(allowed)
-            yield mask_result("code_list", t.label, col.name, bad, df, k,
-                          f"values are in the declared code list ({len(allowed)} codes)")
+            allowed = sorted({str(x) for x in col.codes})
+            text = _as_text(col.name, typ, col.type)
+            rules.append(Rule("code_list", col.name, f"{_present(col.name, typ)} AND {text} "
+                              f"NOT IN ({', '.join(literal(a) for a in allowed)})", k,
+                              f"values are in the declared code list ({len(allowed)} codes)"))
         if any(tr.name == "week_of_birth" for tr in col.transforms):
-            d = pd.to_datetime(values, errors="coerce")
-            yield mask_result("wob_is_monday", t.label, col.name, d.notna() & (d.dt.weekday != 0), df, k,
-                          "WOB is the Monday on or before the birth")
+            rules.append(Rule("wob_is_monday", col.name, f"isodow(TRY_CAST({c} AS TIMESTAMP)) <> 1", k,
+                              "WOB is the Monday on or before the birth"))
         if col.field and col.field.endswith("lsoa_code"):
-            bad = values.notna() & ~values.astype(str).str.match(LSOA)
-            yield mask_result("lsoa_format", t.label, col.name, bad, df, k,
-                          "LSOA codes look like E01/W01 followed by six digits")
+            rules.append(Rule("lsoa_format", col.name, f"{c} IS NOT NULL AND NOT "
+                              f"regexp_full_match(CAST({c} AS VARCHAR), '{LSOA_SQL}')", k,
+                              "LSOA codes look like E01/W01 followed by six digits"))
+    return sql_rules(run, src, t.label, rules)
 
 
 @check("integrity", truth=("links",), each="agency_table",
        applies=lambda spec: any(c.id == "person" for c in spec.columns))
 def resolves_to_truth(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
     """Every person id of the agency is in truth/links (the agency-record -> person map)."""
-    df = run.agency_table(t.agency, t.key)
-    links = run.truth("links")
-    mine = links["agency"] == t.agency
-    key = _key(t.spec, df)
+    src = run.agency_source(t.agency, t.key)
+    links = run.source("truth", "links")
+    types, link_types = run.sql.describe(src), run.sql.describe(links)
+    key = [k for k in t.spec.key if k in types]
     for col in t.spec.columns:
-        if col.id != "person" or col.name not in df.columns:
+        if col.id != "person" or col.name not in types:
             continue
         # File 1's SYSTEM_ID is the record's system_id (synth.views.file1), the other tables' ids its agency_person_id
-        held = links.loc[mine, "system_id" if col.field == "system_id" and "system_id" in links else "agency_person_id"]
-        values = df[col.name]
-        person_ids = pd.to_numeric(values, errors="coerce") if col.type == "string" else values
-        bad = values.notna() & ~person_ids.isin(held)
-        yield mask_result("resolves_to_truth", t.label, col.name, bad, df, key or [col.name],
-                      "every person id is in truth/links (the agency-record -> person map)")
+        held = "system_id" if col.field == "system_id" and "system_id" in link_types else "agency_person_id"
+        if held not in link_types:
+            raise KeyError(held)
+        k = key or [col.name]
+        value = f"TRY_CAST(s.{quote(col.name)} AS BIGINT)" if col.type == "string" else f"s.{quote(col.name)}"
+        offending = (f"SELECT {cols(k, 's')}, s._f, s._r FROM {src} AS s WHERE s.{quote(col.name)} IS NOT NULL AND "
+                     f"({value} IS NULL OR NOT EXISTS (SELECT 1 FROM {links} AS l WHERE l.agency = "
+                     f"{literal(t.agency)} AND l.{quote(held)} = {value}))")
+        yield sql_result(run, "resolves_to_truth", t.label, col.name, offending, k,
+                         "every person id is in truth/links (the agency-record -> person map)")
 
 
 @check("integrity", each="agency_table", applies=lambda spec: bool(spec.foreign_keys))
 def foreign_key_resolves(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
     """Each declared foreign key points at a row of the table it references."""
     agency = run.profile.agencies[t.agency]
-    df = run.agency_table(t.agency, t.key)
+    src = run.agency_source(t.agency, t.key)
+    types = run.sql.describe(src)
     for fk in t.spec.foreign_keys:
-        ref = run.agency_table(t.agency, fk.references)
-        left = df[fk.columns].dropna()
-        merged = left.merge(ref[fk.ref_columns].drop_duplicates(), how="left", left_on=fk.columns,
-                            right_on=fk.ref_columns, indicator=True)
-        bad = np.zeros(len(df), dtype=bool)
-        bad[np.flatnonzero(df[fk.columns].notna().all(axis=1))] = (merged["_merge"] == "left_only").to_numpy()
+        ref = run.agency_source(t.agency, fk.references)
+        ref_types = run.sql.describe(ref)
+        missing = [c for c in fk.columns if c not in types] + [c for c in fk.ref_columns if c not in ref_types]
+        if missing:
+            raise KeyError(missing[0])
+        key = [k for k in t.spec.key if k in types] or fk.columns
         target = agency.tables[fk.references].name
-        yield mask_result("foreign_key_resolves", t.label, ",".join(fk.columns), bad, df,
-                      _key(t.spec, df) or fk.columns,
-                      f"({', '.join(fk.columns)}) -> {target}({', '.join(fk.ref_columns)})")
+        yield sql_result(run, "foreign_key_resolves", t.label, ",".join(fk.columns),
+                         _unresolved(src, fk.columns, ref, fk.ref_columns, key), key,
+                         f"({', '.join(fk.columns)}) -> {target}({', '.join(fk.ref_columns)})")
 
 
 # --- truth tables ------------------------------------------------------------------------------------
@@ -206,24 +246,33 @@ def truth_columns_and_types(run: RunData) -> Iterator[CheckResult]:
 def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
     """The truth table's id is unique, and its references to other truth tables resolve."""
     fields = TRUTH_TABLES[name]
-    t = run.truth(name)
+    src = run.source("truth", name)
+    types = run.sql.describe(src)
     idf = next(iter(fields))
-    yield mask_result("primary_key_unique", f"truth/{name}", idf, t[idf].duplicated(keep=False) | t[idf].isna(),
-                  t, [idf], f"{idf} is unique")
+    if idf not in types:
+        raise KeyError(idf)
+    yield sql_result(run, "primary_key_unique", f"truth/{name}", idf, _dup_or_null(src, [idf]), [idf],
+                     f"{idf} is unique")
     for f in fields:
         target = REFERENCES.get(f)
         if f == idf or target is None or not run.has("truth", target):
             continue
-        ref_ids = run.truth(target)[next(iter(TRUTH_TABLES[target]))]
-        bad = t[f].notna() & ~t[f].isin(ref_ids)
-        yield mask_result("foreign_key_resolves", f"truth/{name}", f, bad, t, [idf], f"{f} -> {target}")
+        if f not in types:
+            raise KeyError(f)
+        ref = run.source("truth", target)
+        yield sql_result(run, "foreign_key_resolves", f"truth/{name}", f,
+                         _unresolved(src, [f], ref, [next(iter(TRUTH_TABLES[target]))], [idf]), [idf],
+                         f"{f} -> {target}")
 
 
 @check("integrity", "identifier_formats", truth=("person",))
 def formats(run: RunData) -> list[CheckResult]:
-    """NHS numbers, UPNs, postcodes and LSOA codes in truth/person have their shapes."""
-    p = run.truth("person")
-    key = ["person_id"]
+    """NHS numbers, UPNs, postcodes and LSOA codes in truth/person have their shapes (part by part)."""
+    return streamed_results(run, "truth", "person", ["person_id", "nhs_number", "upn", "postcode", "lsoa_code"],
+                            ["person_id"], _format_masks)
+
+
+def _format_masks(p: pd.DataFrame) -> list[Mask]:
     nhs = p["nhs_number"].astype(str)
     digits = nhs.str.fullmatch(r"\d{10}")
     valid = np.zeros(len(p), dtype=bool)
@@ -233,86 +282,87 @@ def formats(run: RunData) -> list[CheckResult]:
     upn_ok = np.ones(len(p), dtype=bool)
     upn_ok[has.to_numpy()] = ids.upn_is_valid(upn[has].astype(str).to_numpy())
     return [
-        mask_result("nhs_number_format", "truth/person", "nhs_number", ~valid, p, key,
-                "10 digits with a valid mod-11 check digit"),
-        mask_result("upn_format", "truth/person", "upn", ~upn_ok, p, key, "13 characters with a correct check letter"),
-        mask_result("postcode_format", "truth/person", "postcode",
-                p["postcode"].notna() & ~p["postcode"].astype(str).str.match(POSTCODE), p, key,
-                "postcode has the UK outward/inward shape"),
-        mask_result("lsoa_format", "truth/person", "lsoa_code", ~p["lsoa_code"].astype(str).str.match(LSOA), p, key,
-                "LSOA codes look like E01/W01 followed by six digits"),
+        ("nhs_number_format", "nhs_number", ~valid, "10 digits with a valid mod-11 check digit"),
+        ("upn_format", "upn", ~upn_ok, "13 characters with a correct check letter"),
+        ("postcode_format", "postcode", (p["postcode"].notna() & ~p["postcode"].astype(str).str.match(POSTCODE))
+         .to_numpy(), "postcode has the UK outward/inward shape"),
+        ("lsoa_format", "lsoa_code", (~p["lsoa_code"].astype(str).str.match(LSOA)).to_numpy(),
+         "LSOA codes look like E01/W01 followed by six digits"),
     ]
 
 
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, errors="coerce", cache=False)
+def _days(expr: str) -> str:
+    """SQL: a date value (DATE, TIMESTAMP or text) as a DATE; NULL when it is not a date."""
+    return f"TRY_CAST(TRY_CAST({expr} AS TIMESTAMP) AS DATE)"
 
 
 @check("integrity", "child_ages", truth=("proceeding", "person", "proceeding_child"))
 def child_ages(run: RunData) -> list[CheckResult]:
     """Children are born before issue (unless unborn) and their recorded age matches the dates."""
-    proc, person, pc = run.truth("proceeding"), run.truth("person"), run.truth("proceeding_child")
-    dob = person.set_index("person_id")["date_of_birth"]
-    c = pc.assign(dob=_dates(pc["person_id"].map(dob)),
-                  issue=_dates(pc["proceeding_id"].map(proc.set_index("proceeding_id")["issue_date"])))
-    bad = (c["dob"] > c["issue"]) & ~c["unborn_at_issue"].astype(bool)
-    age = (c["issue"] - c["dob"]).dt.days
-    return [
-        mask_result("born_before_issue", "truth/proceeding_child", "person_id", bad, c, ["pc_id"],
-                "children are born before issue unless unborn at issue"),
-        mask_result("age_matches_dates", "truth/proceeding_child", "age_at_issue_days",
-                age.notna() & (age != c["age_at_issue_days"]), c, ["pc_id"],
-                "age at issue equals the issue date minus the date of birth"),
-    ]
+    proc, person, pc = (run.source("truth", n) for n in ("proceeding", "person", "proceeding_child"))
+    joined = (f"(SELECT c.pc_id, c.unborn_at_issue, c.age_at_issue_days, c._f, c._r, "
+              f"{_days('p.date_of_birth')} AS dob, {_days('g.issue_date')} AS issue FROM {pc} AS c "
+              f"LEFT JOIN (SELECT person_id, date_of_birth FROM {person}) AS p ON p.person_id = c.person_id "
+              f"LEFT JOIN (SELECT proceeding_id, issue_date FROM {proc}) AS g ON g.proceeding_id = c.proceeding_id)")
+    return sql_rules(run, joined, "truth/proceeding_child", [
+        Rule("born_before_issue", "person_id",
+             "s.dob > s.issue AND NOT coalesce(CAST(s.unborn_at_issue AS BOOLEAN), false)", ["pc_id"],
+             "children are born before issue unless unborn at issue"),
+        Rule("age_matches_dates", "age_at_issue_days", "(s.issue - s.dob) IS DISTINCT FROM s.age_at_issue_days "
+             "AND (s.issue - s.dob) IS NOT NULL", ["pc_id"],
+             "age at issue equals the issue date minus the date of birth"),
+    ])
 
 
 @check("integrity", truth=("proceeding",))
 def issue_before_disposal(run: RunData) -> CheckResult:
     """Disposal comes after issue."""
-    proc = run.truth("proceeding")
-    issue, disp = _dates(proc["issue_date"]), _dates(proc["disposal_date"])
-    return mask_result("issue_before_disposal", "truth/proceeding", "disposal_date",
-                   disp.notna() & (disp <= issue), proc, ["proceeding_id"], "disposal comes after issue")
+    proc = run.source("truth", "proceeding")
+    return sql_result(run, "issue_before_disposal", "truth/proceeding", "disposal_date",
+                      f"SELECT proceeding_id, _f, _r FROM {proc} "
+                      f"WHERE {_days('disposal_date')} <= {_days('issue_date')}",
+                      ["proceeding_id"], "disposal comes after issue")
 
 
 @check("integrity", truth=("proceeding", "hearing"))
 def hearing_inside_proceeding(run: RunData) -> CheckResult:
     """Hearings fall between issue and disposal (or the period end)."""
-    end = pd.Timestamp(run.profile.period.end)
-    pi = run.truth("proceeding").set_index("proceeding_id")
-    h = run.truth("hearing")
-    hd = _dates(h["hearing_date"])
-    lo = _dates(h["proceeding_id"].map(pi["issue_date"]))
-    hi = _dates(h["proceeding_id"].map(pi["disposal_date"])).fillna(end)
-    return mask_result("hearing_inside_proceeding", "truth/hearing", "hearing_date", (hd < lo) | (hd > hi), h,
-                   ["hearing_id"], "hearings fall between issue and disposal (or the period end)")
+    end = literal(run.profile.period.end)
+    proc, h = run.source("truth", "proceeding"), run.source("truth", "hearing")
+    return sql_result(run, "hearing_inside_proceeding", "truth/hearing", "hearing_date",
+                      f"SELECT h.hearing_id, h._f, h._r FROM {h} AS h LEFT JOIN (SELECT proceeding_id, "
+                      f"{_days('issue_date')} AS lo, coalesce({_days('disposal_date')}, DATE {end}) AS hi FROM {proc}) "
+                      f"AS p ON p.proceeding_id = h.proceeding_id "
+                      f"WHERE {_days('h.hearing_date')} < p.lo "
+                      f"OR {_days('h.hearing_date')} > coalesce(p.hi, DATE {end})",
+                      ["hearing_id"], "hearings fall between issue and disposal (or the period end)")
 
 
 @check("integrity", "parent_age_at_birth", truth=("person",))
 def parent_age_at_birth(run: RunData) -> Iterator[CheckResult]:
     """Mothers are 13-55 and fathers 13-80 years old at each birth."""
-    person = run.truth("person")
-    dob = person.set_index("person_id")["date_of_birth"]
-    kids = person[person["family_role"] == "child"]
+    person = run.source("truth", "person")
     for role, lo_age, hi_age in (("mother", 13, 55), ("father", 13, 80)):
-        pid = kids[f"{role}_id"]
-        age = (_dates(kids["date_of_birth"]) - _dates(pid.map(dob))).dt.days / YEAR
-        bad = pid.notna() & ((age < lo_age) | (age > hi_age))
-        yield mask_result(f"{role}_age_at_birth", "truth/person", f"{role}_id", bad, kids, ["person_id"],
-                      f"{role}s are {lo_age}-{hi_age} years old at each birth")
+        age = f"(({_days('k.date_of_birth')} - {_days('p.date_of_birth')}) / {YEAR})"
+        yield sql_result(run, f"{role}_age_at_birth", "truth/person", f"{role}_id",
+                         f"SELECT k.person_id, k._f, k._r FROM {person} AS k LEFT JOIN (SELECT person_id, "
+                         f"date_of_birth FROM {person}) AS p ON p.person_id = k.{role}_id "
+                         f"WHERE k.family_role = 'child' AND k.{role}_id IS NOT NULL "
+                         f"AND ({age} < {lo_age} OR {age} > {hi_age})",
+                         ["person_id"], f"{role}s are {lo_age}-{hi_age} years old at each birth")
 
 
 @check("integrity", truth=("proceeding", "person", "proceeding_party"))
 def no_action_after_death(run: RunData) -> CheckResult:
     """Nobody is a party to a proceeding issued after their death."""
-    pi = run.truth("proceeding").set_index("proceeding_id")
-    party = run.truth("proceeding_party")
-    died = run.truth("person").set_index("person_id")["date_of_death"]
-    death = _dates(party["person_id"].map(died))
-    acted = _dates(party["proceeding_id"].map(pi["issue_date"]))
-    return mask_result("no_action_after_death", "truth/proceeding_party", "person_id",
-                   death.notna() & (acted > death), party, ["party_id"],
-                   "nobody is a party to a proceeding issued after their death")
+    proc, party, person = (run.source("truth", n) for n in ("proceeding", "proceeding_party", "person"))
+    return sql_result(run, "no_action_after_death", "truth/proceeding_party", "person_id",
+                      f"SELECT q.party_id, q._f, q._r FROM {party} AS q "
+                      f"JOIN (SELECT person_id, {_days('date_of_death')} AS died FROM {person}) AS p "
+                      f"ON p.person_id = q.person_id "
+                      f"JOIN (SELECT proceeding_id, {_days('issue_date')} AS issued FROM {proc}) AS g "
+                      f"ON g.proceeding_id = q.proceeding_id WHERE g.issued > p.died",
+                      ["party_id"], "nobody is a party to a proceeding issued after their death")
 
 
 def check_integrity(run: RunData) -> list[CheckResult]:
