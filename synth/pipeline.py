@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from synth.dirty import check_dirty_level
 from synth.engine.shards import RunSpec, shard_sizes
 from synth.engine.workers import check_engine, run_shards
 from synth.errors import InputError
-from synth.export.arrow import TRUTH_OUTPUTS
+from synth.export.arrow import DIRTY_OUTPUTS, TRUTH_OUTPUTS
 from synth.export.database import build_duckdb
 from synth.export.datapackage import write_datapackage
 from synth.export.dictionary import duckdb_meta, render_dictionary
@@ -61,6 +62,8 @@ class RunRequest:
         duckdb: also build ``synth.duckdb``.
         validate: validate the finished run (done by the caller).
         errors: identifier-error scale (``--errors``; already applied to ``loaded``): 0 clean, 1 as profiled.
+        dirty: data-quality faults (``--dirty``): 0 clean (the default), 1-3 more faults, logged in
+            ``truth/quality_issues`` (:mod:`synth.dirty`).
     """
 
     loaded: LoadedProfile
@@ -76,6 +79,7 @@ class RunRequest:
     duckdb: bool = True
     validate: bool = True
     errors: float = 1.0
+    dirty: int = 0
 
 
 @dataclass
@@ -130,7 +134,7 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
             formats: tuple[str, ...] = ("parquet",), agencies: tuple[str, ...] | list[str] | None = None,
             out: Path | str | None = None, force: bool = False, workers: int = 1, engine: str = "local",
             scheduler: str | None = None, duckdb: bool = True, validate: bool = True,
-            errors: float = 1.0) -> RunRequest:
+            errors: float = 1.0, dirty: int | str = 0) -> RunRequest:
     """Check everything a run needs before any work and return the request.
 
     Args:
@@ -148,11 +152,13 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
         validate: see :class:`RunRequest`.
         errors: multiply every identifier-error rate of the profile (0: clean identifiers; 1: as
             written; see :mod:`synth.profile.error_scale`).
+        dirty: plant data-quality faults at this level (0-3; :mod:`synth.dirty`).
 
     Raises:
-        InputError: an impossible size, seed, format, engine, agency or error scale.
+        InputError: an impossible size, seed, format, engine, agency, error scale or dirt level.
         OutputError: ``out`` exists (without ``force``) or may not be replaced.
     """
+    level = check_dirty_level(dirty)
     chosen = tuple(agencies) if agencies else None
     check_agencies(chosen, loaded)
     loaded = with_error_scale(with_agencies(loaded, list(chosen) if chosen else None), errors)
@@ -166,7 +172,7 @@ def resolve(loaded: LoadedProfile, *, families: int | None = None, seed: int | N
     check_replaceable(out, force)
     return RunRequest(loaded=loaded, families=families, seed=seed, formats=formats, agencies=chosen, out=out,
                       force=force, workers=workers, engine=engine, scheduler=scheduler, duckdb=duckdb,
-                      validate=validate, errors=float(errors))
+                      validate=validate, errors=float(errors), dirty=level)
 
 
 @dataclass
@@ -208,6 +214,7 @@ def export_duckdb(x: Export) -> None:
     tables = [(a.schema_name, t.name, table_dir(x.staging, k, t.name))
               for k, a in prof.agencies.items() for t in a.tables.values()]
     tables += [("truth", name, table_dir(x.staging, "truth", name)) for name in TRUTH_OUTPUTS]
+    tables += [("truth", name, table_dir(x.staging, "truth", name)) for name in DIRTY_OUTPUTS if x.request.dirty]
     sql_types = {(a.schema_name, t.name): {c.name: c.sql_type for c in t.columns if c.sql_type}
                  for a in prof.agencies.values() for t in a.tables.values()}
     phase = x.phase
@@ -250,7 +257,7 @@ def export_manifest(x: Export) -> None:
     x.timings["total_s"] = time.perf_counter() - x.t0
     write_manifest(x.staging / "manifest.json", {
         "profile": {"name": prof.name, "path": str(r.loaded.path), "sha256": r.loaded.sha256},
-        "seed": r.seed, "identifier_error_scale": r.errors,
+        "seed": r.seed, "identifier_error_scale": r.errors, "dirty_level": r.dirty,
         "families": r.families, "shards": x.shards, "families_per_shard": FAMILIES_PER_SHARD,
         "engine": r.engine, "workers": x.ran_on.get("workers", r.workers),
         **({"scheduler": x.ran_on.get("scheduler")} if r.engine == "dask" else {}),
@@ -291,7 +298,7 @@ def run(request: RunRequest, on_progress: Callable[[int, int], None] | None = No
         # nothing large crosses between processes and the layout never changes (synth.layout).
         labels = parquet_labels(prof.name, r.loaded.sha256, r.seed, synth_version())
         spec = RunSpec(build_context(r.loaded, r.seed), prof, parts_dir=str(staging), csv="csv" in r.formats,
-                       labels=labels)
+                       labels=labels, dirty=r.dirty)
         timings["prepare_s"] = time.perf_counter() - t0
         rep = progress or SILENT
         with rep.phase("shards", total=r.families) as phase:
@@ -332,7 +339,8 @@ def _shards(r: RunRequest, spec: RunSpec, sizes: list[int], timings: dict[str, f
 def generate(loaded: LoadedProfile, out: Path | str, families: int | None = None, seed: int | None = None,
              formats: tuple[str, ...] = ("parquet",), force: bool = False, workers: int = 1,
              engine: str = "local", scheduler: str | None = None, duckdb: bool = True,
-             on_progress: Callable[[int, int], None] | None = None, errors: float = 1.0) -> RunResult:
+             on_progress: Callable[[int, int], None] | None = None, errors: float = 1.0,
+             dirty: int = 0) -> RunResult:
     """Resolve and run in one call (no validation): the library entry point used by tests and tools.
 
     Raises:
@@ -340,5 +348,6 @@ def generate(loaded: LoadedProfile, out: Path | str, families: int | None = None
         OutputError: see :func:`resolve` and :func:`run`.
     """
     request = resolve(loaded, families=families, seed=seed, formats=formats, out=out, force=force, workers=workers,
-                      engine=engine, scheduler=scheduler, duckdb=duckdb, validate=False, errors=errors)
+                      engine=engine, scheduler=scheduler, duckdb=duckdb, validate=False, errors=errors,
+                      dirty=dirty)
     return run(request, on_progress)

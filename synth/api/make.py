@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from synth.api.run import Run, read_manifest
+from synth.dirty import check_dirty_level
 from synth.errors import InputError
 from synth.pipeline import check_sizes, resolve, run
 from synth.profile.error_scale import check_error_scale
@@ -33,7 +34,7 @@ def _int_or_none(name: str, value: object) -> int | None:
 def generate(profile: str | Path = "england_wales", *, families: int | None = None, seed: int | None = None,
              agencies: Sequence[str] | None = None, out: str | Path | None = None, workers: int = 1,
              errors: float = 1.0, formats: Sequence[str] = ("parquet",), duckdb: bool = False,
-             force: bool = False, engine: str = "local") -> Run:
+             force: bool = False, engine: str = "local", dirty: int = 0) -> Run:
     """Generate a run and return it, as ``synth generate`` does (without validation).
 
     Args:
@@ -53,12 +54,14 @@ def generate(profile: str | Path = "england_wales", *, families: int | None = No
             Parquet files directly).
         force: replace an existing run at ``out``.
         engine: ``local`` or ``dask``.
+        dirty: plant data-quality faults for cleaning exercises, as ``--dirty``: 0 clean (default),
+            1-3 more faults; each is logged in ``run.truth["quality_issues"]`` (see docs/dirty.md).
 
     Returns:
         The :class:`Run`; nothing is read into memory until asked for.
 
     Raises:
-        InputError: an impossible size, seed, worker count, format, error scale or agency.
+        InputError: an impossible size, seed, worker count, format, error scale, dirt level or agency.
         ProfileError: the profile cannot be found or has errors (each with its file and key path).
         OutputError: ``out`` exists (without ``force``) or may not be written.
     """
@@ -68,6 +71,7 @@ def generate(profile: str | Path = "england_wales", *, families: int | None = No
     formats = tuple(str(f).strip().lower() for f in formats)
     check_sizes(families, seed, formats, workers_ or 0)  # before loading the profile, as the CLI
     check_error_scale(errors)
+    level = check_dirty_level(dirty)
     loaded = load_profile(str(profile))
     owned: Path | None = None
     if out is None:
@@ -76,7 +80,7 @@ def generate(profile: str | Path = "england_wales", *, families: int | None = No
     try:
         request = resolve(loaded, families=families, seed=seed, formats=formats,
                           agencies=list(agencies) if agencies else None, out=out, force=force, workers=workers_ or 0,
-                          engine=engine, duckdb=duckdb, validate=False, errors=errors)
+                          engine=engine, duckdb=duckdb, validate=False, errors=errors, dirty=level)
         result = run(request)
     except BaseException:
         if owned is not None:

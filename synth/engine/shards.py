@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from synth.dirty import dirty_outputs, dirty_tables
 from synth.export.arrow import TRUTH_OUTPUTS, agency_schema, to_arrow, truth_schema
 from synth.export.writers import TableWriter, part_path
 from synth.profile.models import Profile
@@ -37,6 +38,8 @@ class RunSpec:
         csv: also write CSV parts.
         labels: the synthetic-data labels written into every Parquet part's key-value metadata
             (:func:`synth.export.labels.parquet_labels`).
+        dirty: the ``--dirty`` level (0: clean; 1-3 plant data-quality faults, :mod:`synth.dirty`,
+            logged in ``truth/quality_issues``).
     """
 
     ctx: WorldContext
@@ -44,11 +47,12 @@ class RunSpec:
     parts_dir: str | None = None
     csv: bool = False
     labels: tuple[tuple[str, str], ...] = ()
+    dirty: int = 0
 
     def output_keys(self) -> list[str]:
         """Every output table as ``folder/name``, in writing order."""
         keys = [f"{a}/{t.name}" for a, ag in self.profile.agencies.items() for t in ag.tables.values()]
-        return keys + [f"truth/{n}" for n in TRUTH_OUTPUTS]
+        return keys + [f"truth/{n}" for n in TRUTH_OUTPUTS] + (["truth/quality_issues"] if self.dirty else [])
 
     def schema(self, key: str) -> pa.Schema:
         """Arrow schema of an output table."""
@@ -80,7 +84,8 @@ def durable(path: Path) -> None:
 
 def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table] | dict[str, int]:
     """The Arrow tables of one shard keyed ``folder/name`` (or, with ``spec.parts_dir``, their row counts)."""
-    tables = _tables(spec, shard, n_families)
+    csv_tables: dict[str, pa.Table] = {}  # a table's CSV mirror where it differs (--dirty CSV-only faults)
+    tables = _tables(spec, shard, n_families, csv_tables)
     if spec.parts_dir is None:
         return tables
     parts = Path(spec.parts_dir)
@@ -92,13 +97,16 @@ def compute_shard(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Ta
         if spec.csv:
             path = part_path(parts, key, shard, csv=True)
             path.parent.mkdir(parents=True, exist_ok=True)
-            pacsv.write_csv(table, path)  # one header row per part: each part reads on its own
+            # one header row per part: each part reads on its own
+            pacsv.write_csv(csv_tables.get(key, table), path)
             durable(path)
     return {key: table.num_rows for key, table in tables.items()}
 
 
-def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
+def _tables(spec: RunSpec, shard: int, n_families: int,
+            csv_tables: dict[str, pa.Table] | None = None) -> dict[str, pa.Table]:
     prof = spec.profile
+    issues: list[pa.Table] = []  # the --dirty log of each agency
     truth = simulate_shard(spec.ctx, shard, n_families)
     out: dict[str, pa.Table] = {}
     links, errors = [], []
@@ -107,6 +115,9 @@ def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
         for tkey, df in tables.items():
             key = f"{akey}/{agency.tables[tkey].name}"
             out[key] = to_arrow(df, spec.schema(key))
+        if spec.dirty:  # after the views, before export (synth.dirty)
+            issues.append(dirty_outputs(out, {} if csv_tables is None else csv_tables, akey, agency, spec.ctx.seed,
+                                        shard, spec.dirty, spec.csv))
         links.append(agency_links)
         errors.append(agency_errors)
     for name in TRUTH_TABLES:
@@ -115,4 +126,6 @@ def _tables(spec: RunSpec, shard: int, n_families: int) -> dict[str, pa.Table]:
         schema = spec.schema(f"truth/{name}")
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schema.names)
         out[f"truth/{name}"] = to_arrow(frame, schema)
+    if spec.dirty:
+        out["truth/quality_issues"] = dirty_tables(issues)
     return out

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from synth.profile.models import Column, Table, sql_base
 from synth.profile.sail import era_name
+from synth.world.quality import QUALITY_ISSUES_FIELDS
 from synth.world.schema import TRUTH_TABLES
 
 ARROW_TYPES = {
@@ -50,6 +51,8 @@ ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "strin
 #: Truth outputs besides the truth tables.
 TRUTH_EXTRAS = {"links": LINKS_TYPES, "identifier_errors": ERRORS_TYPES}
 TRUTH_OUTPUTS = (*TRUTH_TABLES, *TRUTH_EXTRAS)
+#: Truth outputs of a ``--dirty`` run only (a clean run has none): the log of planted faults.
+DIRTY_OUTPUTS = {"quality_issues": QUALITY_ISSUES_FIELDS}
 
 
 def agency_schema(table: Table) -> pa.Schema:
@@ -59,7 +62,7 @@ def agency_schema(table: Table) -> pa.Schema:
 
 def truth_schema(name: str, ids: str = "E") -> pa.Schema:
     """Arrow schema of a truth table (or ``links``, whose true ALF column follows the id era ``ids``)."""
-    types = TRUTH_EXTRAS[name] if name in TRUTH_EXTRAS else TRUTH_TABLES[name]
+    types = TRUTH_EXTRAS.get(name) or DIRTY_OUTPUTS.get(name) or TRUTH_TABLES[name]
     return pa.schema([pa.field(era_name(k, ids), ARROW_TYPES[v]) for k, v in types.items()])
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from synth.export.arrow import TRUTH_EXTRAS
+from synth.export.arrow import DIRTY_OUTPUTS, TRUTH_EXTRAS
 from synth.export.destinations import GENERATOR
 from synth.export.labels import LICENCE, created_label
 from synth.profile.models import Column, Profile, Table, sql_base
@@ -115,7 +115,7 @@ def build_datapackage(profile: Profile, parts: list[dict], *, profile_sha256: st
                 resources.append(_resource(resource_name(akey, table.name), paths, fmt,
                                            f"SYNTHETIC {agency.title}: {table.description or table.name}",
                                            agency_schema(akey, table, agency.tables)))
-    all_truth = {**TRUTH_TABLES, **TRUTH_EXTRAS}
+    all_truth = {**TRUTH_TABLES, **TRUTH_EXTRAS, **DIRTY_OUTPUTS}  # quality_issues: only a --dirty run has parts
     for name in truth_names or all_truth:
         paths, fmt = _paths(parts, f"truth/{name}")
         if paths:

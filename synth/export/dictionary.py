@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from synth.export.database import TableMeta
 from synth.profile.models import Column, Profile
+from synth.world.quality import QUALITY_ISSUES_DESCRIPTIONS, QUALITY_ISSUES_FIELDS
 from synth.world.schema import TRUTH_TABLES
 
 
@@ -91,6 +92,13 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
             "between the two.", ""]
     for name, fields in TRUTH_TABLES.items():
         out += [f"### `truth/{name}`", "", ", ".join(f"`{k}` ({v})" for k, v in fields.items()), ""]
+    if "truth/quality_issues" in counts:  # a --dirty run (synth.dirty)
+        out += ["### `truth/quality_issues`", "", "Every data-quality fault this `--dirty` run planted in the agency "
+                "tables, one row per changed cell (one per duplicate row): diff a clean run of the same seed and "
+                "you find exactly these (modelled; synth/dirty/).", "",
+                "| column | type | description |", "|---|---|---|"]
+        out += [f"| `{k}` | {v} | {_cell(QUALITY_ISSUES_DESCRIPTIONS[k])} |" for k, v in QUALITY_ISSUES_FIELDS.items()]
+        out += [""]
     out += ["## Distributions", "", "| name | kind | provenance |", "|---|---|---|"]
     for name, d in profile.world.distributions.items():
         out.append(f"| `{name}` | {d.leaf_kind()} | {_cell(d.provenance())} |")
@@ -121,4 +129,7 @@ def duckdb_meta(profile: Profile) -> dict[tuple[str, str], TableMeta]:
     for name in TRUTH_TABLES:
         out[("truth", name)] = TableMeta(f"SYNTHETIC ground truth of the run (profile {profile.name}): "
                                          f"the simulated world `truth/{name}`, see dictionary.md.")
+    out[("truth", "quality_issues")] = TableMeta(
+        f"SYNTHETIC ground truth of the run (profile {profile.name}): the data-quality faults planted by --dirty, "
+        "see dictionary.md.", dict(QUALITY_ISSUES_DESCRIPTIONS))
     return out

@@ -35,6 +35,7 @@ CHECK_MODULES = (
     "synth.validate.deaths",
     "synth.validate.realism_checks",
     "synth.validate.privacy",
+    "synth.validate.quality",
 )
 EACH = (None, "agency_table", "truth_table")
 
