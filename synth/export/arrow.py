@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from synth.profile.models import Column, Table, sql_base
 from synth.profile.sail import era_name
 from synth.world.quality import QUALITY_ISSUES_FIELDS
-from synth.world.schema import TRUTH_TABLES
+from synth.world.schema import CROSSWALK_FIELDS, TRUTH_TABLES
 
 ARROW_TYPES = {
     "int64": pa.int64(),
@@ -49,7 +49,7 @@ LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "system_id": "in
 #: Every identifier error applied to an agency record, written to truth/identifier_errors.
 ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "string", "kind": "string"}
 #: Truth outputs besides the truth tables.
-TRUTH_EXTRAS = {"links": LINKS_TYPES, "identifier_errors": ERRORS_TYPES}
+TRUTH_EXTRAS = {"links": LINKS_TYPES, "identifier_errors": ERRORS_TYPES, "case_crosswalk": CROSSWALK_FIELDS}
 TRUTH_OUTPUTS = (*TRUTH_TABLES, *TRUTH_EXTRAS)
 #: Truth outputs of a ``--dirty`` run only (a clean run has none): the log of planted faults.
 DIRTY_OUTPUTS = {"quality_issues": QUALITY_ISSUES_FIELDS}

@@ -187,6 +187,31 @@ DERIVED_SOURCES.update({
 
 ROW_SOURCES = (*TRUTH_TABLES, *DERIVED_SOURCES)
 
+#: truth/case_crosswalk (synth.views.crosswalk, issue 16): one row per proceeding party with the
+#: proceeding's id in each agency; built from the agency views, so it is not a row source.
+CROSSWALK_FIELDS: dict[str, str] = {
+    "proceeding_id": "int64", "family_id": "int64", "person_id": "int64", "party_role": "string",
+    "country": "string", "law_type": "string", "cafcass_agency": "string", "cafcass_case_id": "int64",
+    "familyman_case_number": "string", "la_child_id": "string", "alf_e": "int64",
+}
+#: What each crosswalk column holds (the data dictionary; all modelled: no public crosswalk exists).
+CROSSWALK_DESCRIPTIONS: dict[str, str] = {
+    "proceeding_id": "The proceeding (truth/proceeding)",
+    "family_id": "Its family (truth/family)",
+    "person_id": "A person on the proceeding (truth/proceeding_party)",
+    "party_role": "subject (a child), applicant or respondent",
+    "country": "England or Wales (the proceeding's court)",
+    "law_type": "public or private",
+    "cafcass_agency": "cafcass_england or cafcass_cymru: the agency holding the case; null when neither does",
+    "cafcass_case_id": "Cafcass England case.case_id or Cafcass Cymru CAFW_CASE incidentid_e (the same value on "
+                       "every table of that agency naming the case)",
+    "familyman_case_number": "FamilyMan cases.case_number (schemas.md 5.1); null when FamilyMan is not in the run",
+    "la_child_id": "SSDA903 CHILD of a subject child the LA looked after (England); null for adults and "
+                   "children without a 903 record",
+    "alf_e": "The person's true ALF (ALF_PE in the PE id era) for proceedings in Wales: what SAIL's "
+             "linkage should give; null in England",
+}
+
 
 def fields_of(table: str) -> dict[str, str]:
     """Fields of a truth table or of a derived row source."""

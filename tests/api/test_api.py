@@ -58,7 +58,7 @@ def test_an_unknown_table_names_the_closest(run):
 
 def test_open_reads_the_same_run_and_rejects_a_folder_that_is_not_one(run, tmp_path):
     again = synth.open(run.path)
-    assert again.tables() == run.tables() and again.seed == 3 and again.families == 300
+    assert again.tables() == run.tables() and again.seed == 3 and again.families == 400
     assert again.table("truth/family").equals(run.table("truth/family"))
     with pytest.raises(InputError, match="no such run folder"):
         synth.open(tmp_path / "missing")

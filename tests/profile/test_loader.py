@@ -59,7 +59,7 @@ def test_training_small_overrides_and_inherits():
     prof = loaded.profile
     assert loaded.chain == ((SHIPPED / "training_small.yaml").resolve(), DEFAULT)
     assert prof.seed == 42
-    assert prof.size.families == 300
+    assert prof.size.families == 400
     assert prof.period.start == dt.date(2016, 4, 1)
     assert prof.period.end == dt.date(2024, 3, 31)
     # Everything it does not mention comes from england_wales unchanged.

@@ -22,7 +22,9 @@ FILES = {"local_authorities": "local_authorities.csv", "lsoas": "lsoa.csv", "vol
 def folder(tmp_path) -> Path:
     """A child profile of training_small whose reference/ folder holds copies of the shipped tables."""
     shutil.copytree(REFERENCE, tmp_path / "reference")
-    (tmp_path / "child.yaml").write_text("extends: training_small\nname: child\n", encoding="utf-8")
+    # training_small reads its own volumes_training.csv; the child reads the shared volumes.csv the tests break.
+    (tmp_path / "child.yaml").write_text("extends: training_small\nname: child\nworld:\n  volumes:\n"
+                                         "    file: reference/volumes.csv\n    source: stats.md 1a\n", encoding="utf-8")
     return tmp_path
 
 
