@@ -22,6 +22,7 @@ import pandas as pd
 from synth.profile.models import Table
 from synth.validate.core import CheckResult, RunData, mask_result
 from synth.validate.registry import AgencyTable, check, registered
+from synth.validate.scan import per_part
 
 RNE = ("S", "L", "P", "T", "B", "U")
 LS = ("C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3")
@@ -47,20 +48,23 @@ def _d(s: pd.Series) -> pd.Series:
 
 @check("integrity", "care_rules", truth=("care_episode", "person"))
 def care_truth_rules(run: RunData) -> list[CheckResult]:
-    """The care rules on truth/care_episode."""
-    return truth_rules(run.truth("care_episode"), run.truth("person"), pd.Timestamp(run.profile.period.end))
+    """The care rules on truth/care_episode (shard by shard: a child's episodes are all in one shard)."""
+    end = pd.Timestamp(run.profile.period.end)
+    return per_part(run, [("truth", "care_episode", None), ("truth", "person", ["person_id", "date_of_birth"])],
+                    lambda eps, person: truth_rules(eps, person, end))
 
 
 @check("realism", "care_follows_orders", truth=("care_episode", "proceeding_child"))
 def care_follows_orders(run: RunData) -> CheckResult:
     """The care follows the orders made (SGO and going-home RECs, C2 from a care order)."""
-    return follows_orders(run.truth("care_episode"), run.truth("proceeding_child"))
+    return per_part(run, [("truth", "care_episode", None), ("truth", "proceeding_child", None)],
+                    lambda eps, pc: [follows_orders(eps, pc)])[0]
 
 
 @check("integrity", "903_rules", each="agency_table", applies=lambda spec: spec.rows == EPISODE_SOURCE)
 def episode_tables(run: RunData, t: AgencyTable) -> list[CheckResult]:
     """The 903 episode rules on each agency table made from cla_episode_year."""
-    return episode_table_rules(run.agency_table(t.agency, t.key), t.spec, t.label)
+    return per_part(run, [(t.agency, t.spec.name, None)], lambda df: episode_table_rules(df, t.spec, t.label))
 
 
 def check_care(run: RunData) -> list[CheckResult]:

@@ -199,6 +199,14 @@ class RunData:
                 raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
         return self._cache[key]
 
+    def read(self, folder: str, name: str) -> pd.DataFrame:
+        """A whole table by its folder and name (cached; prefer :meth:`source` or :meth:`columns` on big runs).
+
+        Raises:
+            CannotRun: when it is missing or unreadable.
+        """
+        return self._read(folder, name)
+
     def source(self, folder: str, name: str) -> str:
         """A table as a SQL source (streamed Parquet parts, with ``_f``/``_r`` giving each row's place).
 

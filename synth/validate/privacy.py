@@ -35,7 +35,7 @@ records only; no reference value is ever copied into a result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,8 @@ import pandas as pd
 from synth.validate.copies import read_references, reference_checks, row_examples
 from synth.validate.core import MAX_EXAMPLES, CannotRun, CheckResult, RunData
 from synth.validate.registry import AgencyTable, check
+from synth.validate.scan import batches
+from synth.validate.sqlrun import quote
 from synth.world.ids import is_valid_nhs, upn_is_valid
 
 GROUP = "privacy"
@@ -153,18 +155,28 @@ def _postcode_ok(v: pd.Series) -> np.ndarray:
 
 
 
-def _judge_column(name: str, label: str, df: pd.DataFrame, col: str, key: list[str],
+def _judge_column(name: str, label: str, parts: Iterable[pd.DataFrame], col: str, key: list[str],
                   ok: Callable[[pd.Series], np.ndarray], what: str, rule: str) -> CheckResult:
-    """One identifier column: how many present values ``ok`` rejects."""
-    values = _text(df[col])
-    present = values.notna().to_numpy(dtype=bool)
-    bad = present.copy()
-    bad[present] = ~ok(values[present])
-    n, v = int(present.sum()), int(bad.sum())
+    """One identifier column, read part by part: how many present values ``ok`` rejects."""
+    n = v = offset = 0
+    examples: list = []
+    for df in parts:
+        df = df.reset_index(drop=True)
+        values = _text(df[col])
+        present = values.notna().to_numpy(dtype=bool)
+        bad = present.copy()
+        bad[present] = ~ok(values[present])
+        n, v = n + int(present.sum()), v + int(bad.sum())
+        if bad.any() and len(examples) < MAX_EXAMPLES:
+            found = row_examples(df, bad, key)
+            if not [k for k in key if k in df.columns]:
+                found = [i + offset for i in found]
+            examples += found[: MAX_EXAMPLES - len(examples)]
+        offset += len(df)
     share = v / n if n else 0.0
     detail = (f"All {n:,} {what} in {label}.{col} are safe ({rule})." if not v else
               f"{v:,} of {n:,} {what} in {label}.{col} are outside the safe range ({rule}).")
-    return CheckResult(GROUP, name, v == 0, label, col, v, row_examples(df, bad, key),
+    return CheckResult(GROUP, name, v == 0, label, col, v, examples,
                        {"name": "share_outside_safe_range", "value": share, "tolerance": 0.0}, detail)
 
 
@@ -174,17 +186,19 @@ IDENTIFIERS: dict[str, tuple[str, frozenset[str], Callable, Callable, str, str]]
 
 def _truth_identifier(run: RunData, name: str) -> CheckResult:
     column, _, ok, _, what, rule = IDENTIFIERS[name]
-    person = run.truth("person")
-    if column not in person.columns:
+    if column not in run.sql.describe(run.source("truth", "person")):
         return CheckResult.could_not_run(GROUP, name, f"truth/person has no {column} column", "truth/person", column)
-    return _judge_column(name, "truth/person", person, column, ["person_id"], ok, what, rule)
+    parts = batches(run, "truth", "person", ["person_id", column])
+    return _judge_column(name, "truth/person", parts, column, ["person_id"], ok, what, rule)
 
 
 def _agency_identifiers(run: RunData, t: AgencyTable, name: str) -> list[CheckResult]:
     _, names, _, ok, what, rule = IDENTIFIERS[name]
-    df = run.agency_table(t.agency, t.key)
-    return [_judge_column(name, t.label, df, col, list(t.spec.key), ok, what, rule)
-            for col in df.columns if str(col).lower() in names]
+    present = list(run.sql.describe(run.agency_source(t.agency, t.key)))
+    key = [k for k in t.spec.key if k in present]
+    return [_judge_column(name, t.label, batches(run, t.agency, t.spec.name, [*key, col] if col not in key else key),
+                          col, list(t.spec.key), ok, what, rule)
+            for col in present if str(col).lower() in names]
 
 
 def _has_column(names: frozenset[str]) -> Callable[[object], bool]:
@@ -236,14 +250,17 @@ def postcode_agency(run: RunData, t: AgencyTable) -> list[CheckResult]:
     return _agency_identifiers(run, t, "postcode_safe_range")
 
 
-def _truth_ids(run: RunData) -> np.ndarray:
-    parts = [np.empty(0, dtype=np.int64)]
+def _truth_ids(run: RunData) -> str:
+    """A temporary DuckDB table of every truth id (``_truth_ids(id)``); its name."""
+    parts = []
     for table, col in TRUTH_ID_FIELDS.items():
         if run.has("truth", table):
-            df = run.truth(table)
-            if col in df.columns:
-                parts.append(pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=np.int64))
-    return np.unique(np.concatenate(parts))
+            src = run.source("truth", table)
+            if col in run.sql.describe(src):
+                parts.append(f"SELECT TRY_CAST({quote(col)} AS BIGINT) AS id FROM {src}")
+    run.sql.rows("CREATE OR REPLACE TEMP TABLE _truth_ids AS SELECT DISTINCT id FROM ("
+                 + " UNION ALL ".join(parts or ["SELECT NULL::BIGINT AS id"]) + ") WHERE id IS NOT NULL")
+    return "_truth_ids"
 
 
 @check(GROUP)
@@ -253,29 +270,32 @@ def truth_id_leak(run: RunData) -> Iterator[CheckResult]:
         yield CheckResult.could_not_run(GROUP, "truth_id_leak", "the run has no truth tables to compare ids with",
                                         "truth")
         return
-    truth_ids = pd.Index(_truth_ids(run))  # unreadable truth: one "could not run" for the whole check
+    truth_ids = _truth_ids(run)  # unreadable truth: one "could not run" for the whole check
     for akey, agency in run.profile.agencies.items():
         for tkey, spec in agency.tables.items():
             label = f"{akey}/{spec.name}"
             if not run.has(akey, spec.name):
                 continue  # table_present reports it
             try:
-                df = run.agency_table(akey, tkey)
+                src = run.agency_source(akey, tkey)
+                names = run.sql.describe(src)
             except CannotRun as e:
                 yield CheckResult.could_not_run(GROUP, "truth_id_leak", str(e), label)
                 continue
-            yield _id_leak(df, label, [c.name for c in spec.columns if c.id is not None and c.name in df.columns],
-                           truth_ids)
+            cols = [c.name for c in spec.columns if c.id is not None and c.name in names]
+            yield _id_leak(run, src, label, cols, truth_ids)
 
 
-def _id_leak(df: pd.DataFrame, label: str, cols: list[str], truth_ids: pd.Index) -> CheckResult:
+def _id_leak(run: RunData, src: str, label: str, cols: list[str], truth_ids: str) -> CheckResult:
     total, leaked, leaking = 0, 0, []
     for col in cols:
-        vals = pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=float)
-        vals = vals[(np.floor(vals) == vals) & (np.abs(vals) < 2.0**62)].astype(np.int64)
-        hit = int((truth_ids.get_indexer(vals) >= 0).sum())
-        total += len(vals)
-        leaked += hit
+        # As pandas.to_numeric then float: whole finite numbers below 2**62 are compared as integers.
+        values = (f"SELECT CAST(v AS BIGINT) AS x FROM (SELECT TRY_CAST({quote(col)} AS DOUBLE) AS v FROM {src}) "
+                  f"WHERE v IS NOT NULL AND isfinite(v) AND floor(v) = v AND abs(v) < 2.0 ^ 62")
+        n, hit = run.sql.rows(f"SELECT count(*), count(t.id) FROM ({values}) AS s LEFT JOIN {truth_ids} AS t "
+                              f"ON t.id = s.x")[0]
+        total += int(n)
+        leaked += int(hit)
         if hit:
             leaking.append(col)
     share = leaked / total if total else 0.0

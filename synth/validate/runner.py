@@ -44,15 +44,18 @@ def validate(path: Path, profile: str | Path | None = None, reference: Path | No
     timings: dict[str, float] = {}
     results: list[CheckResult] = []
     todo = [c for c in (registered() if checks is None else list(checks)) if not (c.reference and references is None)]
-    for group, members in itertools.groupby(todo, key=lambda c: c.group):
-        group_checks = list(members)
-        with (progress or SILENT).phase(f"validate:{group}", total=len(group_checks)) as phase:
-            for c in group_checks:
-                t = time.perf_counter()
-                results += run_check(c, run, references)
-                key = f"{c.group}_s"
-                timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
-                phase.advance()
+    try:
+        for group, members in itertools.groupby(todo, key=lambda c: c.group):
+            group_checks = list(members)
+            with (progress or SILENT).phase(f"validate:{group}", total=len(group_checks)) as phase:
+                for c in group_checks:
+                    t = time.perf_counter()
+                    results += run_check(c, run, references)
+                    key = f"{c.group}_s"
+                    timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
+                    phase.advance()
+    finally:
+        run.sql.close()  # the DuckDB connection and its spill folder
     meta: dict[str, Any] = {
         "run": str(run.path),
         "profile": run.profile.name,

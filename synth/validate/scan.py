@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from synth.layout import is_csv_dir, parquet_parts
@@ -135,3 +136,63 @@ def streamed_results(run: RunData, folder: str, name: str, columns: list[str], k
                 tally.examples += examples_of(df, bad, key)[: MAX_EXAMPLES - len(tally.examples)]
     return [CheckResult(group=group, name=rname, table=f"{folder}/{name}", column=t.column, passed=t.n == 0,
                         violations=t.n, examples=t.examples, detail=t.detail) for rname, t in tallies.items()]
+
+
+#: A table read part by part: (folder, name, columns or None for all).
+Part = tuple[str, str, "list[str] | None"]
+
+
+def aligned_parts(run: RunData, tables: list[Part]) -> Iterator[list[pd.DataFrame]]:
+    """The same shard of several tables at a time (parts share file names), only the columns asked for.
+
+    Rules local to a family (a person's episodes, a proceeding's hearings) hold on the whole run when
+    they hold on each shard, since a family's rows are all in one shard. A CSV-only run yields its
+    whole tables once.
+
+    Raises:
+        CannotRun: when a table is missing or unreadable.
+    """
+    paths = []
+    for folder, name, _ in tables:
+        run.source(folder, name)  # missing or unreadable: CannotRun
+        paths.append(run.file(folder, name))
+    if any(p is None or is_csv_dir(p) for p in paths):
+        yield [run.read(f, n) if c is None else run.columns(f, n, c) for f, n, c in tables]
+        return
+    names = sorted({p.name for path in paths if path is not None for p in parquet_parts(path)})
+    for part in names:
+        frames = []
+        for (folder, name, columns), path in zip(tables, paths, strict=True):
+            assert path is not None
+            file = path / part
+            try:
+                t = (pq.read_table(file, columns=columns) if file.exists()
+                     else pq.read_schema(parquet_parts(path)[0]).empty_table().select(columns or slice(None)))
+            except (KeyError, pa.ArrowInvalid) as e:
+                if "No match for FieldRef" in str(e) or isinstance(e, KeyError):
+                    raise KeyError(one_line(e, 120)) from None
+                raise CannotRun(f"{folder}/{name} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
+            except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
+                raise CannotRun(f"{folder}/{name} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
+            frames.append(t.to_pandas())
+        yield frames
+
+
+def merge_results(per_part: Iterable[list[CheckResult]]) -> list[CheckResult]:
+    """One list of results from the same rules applied to each part: counts summed, first examples kept."""
+    out: list[CheckResult] = []
+    for results in per_part:
+        if not out:
+            out = results
+            continue
+        for acc, r in zip(out, results, strict=True):
+            acc.violations += r.violations
+            acc.examples = (acc.examples + r.examples)[:MAX_EXAMPLES]
+            if acc.status == "passed" and r.status != "passed":
+                acc.status, acc.passed = r.status, r.passed
+    return out
+
+
+def per_part(run: RunData, tables: list[Part], rules: Callable[..., list[CheckResult]]) -> list[CheckResult]:
+    """Apply frame rules (local to a family) shard by shard and merge their results (:func:`merge_results`)."""
+    return merge_results(rules(*frames) for frames in aligned_parts(run, tables))

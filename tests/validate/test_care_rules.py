@@ -2,6 +2,7 @@
 
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from conftest import make_run
 
@@ -85,14 +86,16 @@ def test_rules_report_rather_than_raise(base):
     with pytest.raises(KeyError):
         truth_rules(eps, run.truth("person"), pd.Timestamp("2024-03-31"))
 
-    class Broken(RunData):
-        def truth(self, name):
-            return super().truth(name).drop(columns=["rne"]) if name == "care_episode" else super().truth(name)
 
-    results = check_care(Broken(base.path))
+def test_a_care_table_without_a_column_could_not_run(base, tmp_path):
+    path = _copy(base, tmp_path)
+    part = path / "truth" / "care_episode" / "part-00000.parquet"
+    pq.write_table(pq.read_table(part).drop_columns(["rne"]), part)
+    results = check_care(RunData(path))
     broken = [r for r in results if r.name == "care_rules"]
     assert [(r.status, r.table) for r in broken] == [("could_not_run", None)]
     assert "rne" in broken[0].detail and broken[0].detail.startswith("could not run")
+    run = RunData(base.path)
     spec = run.profile.agencies["ssda903"].tables["episodes"]
     ok = episode_table_rules(run.agency_table("ssda903", "episodes"), spec, "ssda903/episodes")
     assert all(r.passed for r in ok)
