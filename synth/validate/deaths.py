@@ -51,7 +51,7 @@ def _with_dates(t: pd.DataFrame, name: str) -> pd.DataFrame:
 @check("integrity", truth=("person", "proceeding", "proceeding_party", "hearing"))
 def no_record_after_death(run: RunData) -> list[CheckResult]:
     """No hearing, court event, care record or spine period of a person is dated after their death."""
-    dated = [d for d in PERSON_DATED if run.has("truth", d[0])]
+    dated: list[tuple[str, tuple[str, ...], str]] = [d for d in PERSON_DATED if run.has("truth", d[0])]
     tables: list[Part] = [("truth", "person", ["person_id", "date_of_death"]), ("truth", "proceeding_party", None),
                           ("truth", "hearing", ["proceeding_id", "hearing_date"])]
     tables += [("truth", name, [key, "person_id", *fields]) for name, fields, key in dated]
