@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from synth.cli.exercises import exercises
 from synth.cli.fit import fit_cmd, sample_cmd
 from synth.cli.generate import generate_cmd
 from synth.cli.learn import learn_cmd
@@ -75,6 +76,7 @@ cli.add_command(validate_cmd)
 cli.add_command(linkage)
 cli.add_command(returns_cmd)
 cli.add_command(sql_cmd)
+cli.add_command(exercises)
 
 
 def main() -> None:
