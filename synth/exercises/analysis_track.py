@@ -14,8 +14,6 @@ from synth.exercises.model import Exercise, RunContext
 #: FCSQ mean weeks to first disposal and share within 26 weeks, care and supervision (stats.md 4a).
 PUBLISHED_DURATION = {2016: (26.6, 0.63), 2017: (28.0, 0.59), 2019: (33.0, 0.42), 2020: (39.0, 0.31),
                       2021: (45.0, 0.23), 2023: (44.0, 0.29)}
-#: Period end of training_small / england_wales runs: the follow-up of the recurrence exercise ends there.
-FOLLOW_UP_END = pd.Timestamp("2024-03-31")
 
 DURATION_SQL = """
 SELECT YEAR(last_disposal_date) AS year, COUNT(*) AS cases,
@@ -48,7 +46,7 @@ def recurrence_answer(ctx: RunContext) -> pd.DataFrame:
     m = m.merge(first, on="parent_id")
     later = m[(m["issue_date"] > m["first"]) & (m["issue_date"] <= m["first"] + pd.DateOffset(years=3))]
     first["recurrent"] = first["parent_id"].isin(later["parent_id"])
-    first["followed"] = first["first"] + pd.DateOffset(years=3) <= FOLLOW_UP_END
+    first["followed"] = first["first"] + pd.DateOffset(years=3) <= ctx.period_end
     first["year"] = first["first"].dt.year
     out = first.groupby("year").agg(mothers=("parent_id", "size"), followed_3y=("followed", "sum"),
                                     recurrent_3y=("recurrent", lambda s: int(s[first.loc[s.index, "followed"]].sum())))
@@ -107,15 +105,15 @@ EXERCISES = (
              "proceedings? Use the linked research tables `truth.proceeding_relationship` (`parent_role = "
              "'mother'`, the mother in `parent_id`) and `truth.proceeding` (`law_type = 'public'`, "
              "`issue_date`). A mother's index proceeding is her first public law one; she recurs when another "
-             "is issued after the index and at most 3 years later. The data end on 31 March 2024, so a mother "
-             "whose index was issued after 31 March 2021 has not been followed for 3 years: count her in "
+             "is issued after the index and at most 3 years later. The data end on {period_end}, so a mother "
+             "whose index was issued after {followed_from} has not been followed for 3 years: count her in "
              "`mothers` but not in `followed_3y`, and count recurrences only among the followed. Answer by "
              "year of the index issue: `year, mothers, followed_3y, recurrent_3y, share_recurrent_3y` (empty "
              "when none is followed). Published (stats.md 3): 24% of mothers return within 7 years "
              "(Broadhurst et al. 2015), about 1 in 4 within 10 years, most repeats within 3 years.",
         tables=("truth/proceeding_relationship", "truth/proceeding"),
         hints=("One row per (mother, proceeding) first; then each mother's first issue date.",
-               "`first + INTERVAL 3 YEAR <= DATE '2024-03-31'` says she was followed for 3 years.",
+               "`first + INTERVAL 3 YEAR <= DATE '<the end of the data>'` says she was followed for 3 years.",
                "A survival curve (Kaplan-Meier) uses the censored mothers too: try it with lifelines."),
         answer=recurrence_answer, key=("year",), tolerance=5e-4, published="stats.md 3"),
     Exercise(

@@ -88,6 +88,11 @@ class RunContext:
         """The ``--dirty`` level of the run (0: clean)."""
         return int(self.manifest.get("dirty_level", 0) or 0)
 
+    @property
+    def period_end(self) -> pd.Timestamp:
+        """The last day of the run's period (the end of every follow-up)."""
+        return pd.Timestamp(self.profile.period.end)
+
     def has(self, key: str) -> bool:
         """Whether the run holds ``agency/table-key`` (a profile key) or ``truth/<name>``."""
         folder, name = key.split("/", 1)
@@ -125,7 +130,9 @@ class RunContext:
     def fields(self) -> dict[str, str]:
         """Template fields: ``T_<agency>_<table>`` SQL names, ``c_<col>`` era names, the run's settings."""
         out: dict[str, str] = {"errors": f"{self.error_scale:g}", "seed": str(self.seed),
-                               "dirty": str(self.dirty_level), "profile": self.profile.name}
+                               "dirty": str(self.dirty_level), "profile": self.profile.name,
+                               "period_end": self.period_end.strftime("%-d %B %Y"),
+                               "followed_from": (self.period_end - pd.DateOffset(years=3)).strftime("%-d %B %Y")}
         for akey, agency in self.profile.agencies.items():
             for tkey in agency.tables:
                 out[f"T_{akey}_{tkey}"] = self.name(f"{akey}/{tkey}")
