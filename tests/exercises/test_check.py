@@ -130,3 +130,11 @@ def test_make_filters_refuses_to_overwrite_and_skips_cleaning_on_a_clean_run(cle
     assert r.exit_code == 2 and "--dirty" in r.output and not (tmp_path / "q").exists()
     r = _run("exercises", str(tmp_path / "nope"), "--out", str(tmp_path / "q"))
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+
+
+def test_training_small_holds_a_classroom_of_every_agency(clean_run):
+    """Issue 16 point 6: at least 100 Cafcass Cymru cases, and enough of every agency for each exercise."""
+    counts = clean_run.manifest["counts"]
+    assert counts["cafcass_cymru/CAFW_CASE_20240630"] >= 100
+    assert counts["wds/WDSD_AR_PERS_20240630"] >= 100 and counts["cafcass_england/case"] >= 100
+    assert counts["familyman/cases"] >= 300 and clean_run.table("ssda903/header")["CHILD"].nunique() >= 30
