@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from synth.errors import InputError, ProfileError
 from synth.layout import csv_parts, find_table, is_csv_dir, parquet_parts
@@ -168,6 +171,8 @@ class RunData:
         self.profile = self.loaded.profile
         self.profile_matches = self.loaded.sha256 == recorded.get("sha256")
         self._cache: dict[str, pd.DataFrame] = {}
+        self._projection: dict[str, set[str]] = {}
+        self._sources: dict[str, str] = {}
         #: The DuckDB connection the SQL checks run on (memory-limited; see synth.validate.sqlrun).
         self.sql = Sql()
 
@@ -199,6 +204,11 @@ class RunData:
                 raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
         return self._cache[key]
 
+    def close(self) -> None:
+        """Close the DuckDB connection (and its spill folder); it reopens if the run is queried again."""
+        self.sql.close()
+        self._sources.clear()
+
     def read(self, folder: str, name: str) -> pd.DataFrame:
         """A whole table by its folder and name (cached; prefer :meth:`source` or :meth:`columns` on big runs).
 
@@ -214,20 +224,21 @@ class RunData:
             CannotRun: when it is missing, or a part's footer is unreadable.
         """
         key = f"{folder}/{name}"
+        if key in self._sources:
+            return self._sources[key]
         path = self.file(folder, name)
         if path is None:
             raise CannotRun(f"{key} is missing from the run (no part files in {folder}/{name}/ or "
                             f"csv/{folder}/{name}/)")
         if not is_csv_dir(path):
-            import pyarrow.parquet as pq
-
             try:
                 for part in parquet_parts(path):
                     pq.read_schema(part)
             except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
                 rel = path.relative_to(self.path)
                 raise CannotRun(f"{rel} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
-        return self.sql.source(path, lambda: self._read(folder, name))
+        self._sources[key] = self.sql.source(path, lambda: self._read(folder, name))
+        return self._sources[key]
 
     def agency_source(self, agency: str, table_key: str) -> str:
         """An agency table (by its key in the profile) as a SQL source (see :meth:`source`)."""
@@ -249,12 +260,34 @@ class RunData:
         return pd.read_parquet(path, columns=columns)
 
     def truth(self, name: str) -> pd.DataFrame:
-        """A truth table (``truth/<name>``).
+        """A truth table (``truth/<name>``); only the projected columns inside :meth:`projected`.
 
         Raises:
             CannotRun: when it is missing or unreadable.
         """
-        return self._read("truth", name)
+        cols = self._projection.get(name)
+        if cols is None or f"truth/{name}" in self._cache:
+            return self._read("truth", name)
+        path = self.file("truth", name)
+        if path is None or is_csv_dir(path):
+            return self._read("truth", name)
+        key = f"truth/{name}"
+        self.source("truth", name)  # a missing or unreadable part: CannotRun
+        names = pq.read_schema(parquet_parts(path)[0]).names
+        self._cache[key] = pd.read_parquet(path, columns=[c for c in names if c in cols])
+        return self._cache[key]
+
+    @contextmanager
+    def projected(self, columns: dict[str, set[str]]) -> Iterator[None]:
+        """Inside: :meth:`truth` reads only these columns of these tables; on leaving, the tables read are dropped."""
+        before = set(self._cache)
+        self._projection = columns
+        try:
+            yield
+        finally:
+            self._projection = {}
+            for key in set(self._cache) - before:
+                del self._cache[key]
 
     def agency_table(self, agency: str, table_key: str) -> pd.DataFrame:
         """An agency table by its key in the profile.

@@ -36,6 +36,8 @@ PERSON_DATED = (
 
 
 def _dates(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
     return pd.to_datetime(values.astype("string"), errors="coerce")
 
 

@@ -94,8 +94,9 @@ def _unresolved(source: str, columns: list[str], ref: str, ref_columns: list[str
     """Rows of ``source`` whose non-blank ``columns`` match no row of ``ref`` (with ``_f``, ``_r``)."""
     present = " AND ".join(f"s.{quote(c)} IS NOT NULL" for c in columns)
     on = " AND ".join(f"r.{quote(rc)} = s.{quote(c)}" for c, rc in zip(columns, ref_columns, strict=True))
-    return (f"SELECT {cols(key, 's')}, s._f, s._r FROM {source} AS s WHERE {present} "
-            f"AND NOT EXISTS (SELECT 1 FROM {ref} AS r WHERE {on})")
+    # An ANTI JOIN (a hash join): DuckDB runs a correlated NOT EXISTS some fifty times slower.
+    return (f"SELECT {cols(key, 's')}, s._f, s._r FROM {source} AS s ANTI JOIN {ref} AS r ON {on} "
+            f"WHERE {present}")
 
 
 @check("integrity", each="agency_table")
@@ -190,9 +191,9 @@ def resolves_to_truth(run: RunData, t: AgencyTable) -> Iterator[CheckResult]:
             raise KeyError(held)
         k = key or [col.name]
         value = f"TRY_CAST(s.{quote(col.name)} AS BIGINT)" if col.type == "string" else f"s.{quote(col.name)}"
-        offending = (f"SELECT {cols(k, 's')}, s._f, s._r FROM {src} AS s WHERE s.{quote(col.name)} IS NOT NULL AND "
-                     f"({value} IS NULL OR NOT EXISTS (SELECT 1 FROM {links} AS l WHERE l.agency = "
-                     f"{literal(t.agency)} AND l.{quote(held)} = {value}))")
+        mine = f"(SELECT {quote(held)} AS _held FROM {links} WHERE agency = {literal(t.agency)})"
+        offending = (f"SELECT {cols(k, 's')}, s._f, s._r FROM (SELECT *, {value} AS _value FROM {src} AS s) AS s "
+                     f"ANTI JOIN {mine} AS l ON l._held = s._value WHERE s.{quote(col.name)} IS NOT NULL")
         yield sql_result(run, "resolves_to_truth", t.label, col.name, offending, k,
                          "every person id is in truth/links (the agency-record -> person map)")
 

@@ -55,7 +55,7 @@ def validate(path: Path, profile: str | Path | None = None, reference: Path | No
                     timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
                     phase.advance()
     finally:
-        run.sql.close()  # the DuckDB connection and its spill folder
+        run.close()  # the DuckDB connection and its spill folder
     meta: dict[str, Any] = {
         "run": str(run.path),
         "profile": run.profile.name,

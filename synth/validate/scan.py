@@ -174,7 +174,8 @@ def aligned_parts(run: RunData, tables: list[Part]) -> Iterator[list[pd.DataFram
                 raise CannotRun(f"{folder}/{name} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
             except Exception as e:  # noqa: BLE001 - any reader failure means the file is unreadable
                 raise CannotRun(f"{folder}/{name} is unreadable ({type(e).__name__}: {one_line(e, 160)})") from None
-            frames.append(t.to_pandas())
+            # Truth dates as datetime64 (the rules compare them; parsing date objects is slow).
+            frames.append(t.to_pandas(date_as_object=folder != "truth"))
         yield frames
 
 

@@ -67,15 +67,15 @@ class Sql:
     def parquet(self, folder: Path) -> str:
         """A FROM-able expression for a folder of Parquet parts, with ``_f`` and ``_r``."""
         files = ", ".join(literal(p) for p in parquet_parts(folder))
-        return (f"(SELECT * EXCLUDE (filename, file_row_number), "
-                f"list_position([{files}], filename) AS _f, file_row_number AS _r "
+        # Part files are named in shard order, so (file name, row in file) is the run's row order.
+        return (f"(SELECT * EXCLUDE (filename, file_row_number), filename AS _f, file_row_number AS _r "
                 f"FROM read_parquet([{files}], filename = true, file_row_number = true))")
 
     def frame(self, key: str, df: pd.DataFrame) -> str:
         """A FROM-able expression for a pandas frame (a CSV-only run), with ``_f`` and ``_r``."""
         if key not in self._registered:
             name = f"_frame_{len(self._registered)}"
-            self.con.register(name, df.assign(_f=1, _r=range(len(df))))
+            self.con.register(name, df.assign(_f="", _r=range(len(df))))
             self._registered[key] = name
         return self._registered[key]
 

@@ -15,7 +15,7 @@ import pandas as pd
 from synth.profile.kinds import UNIT_DAYS, Categorical, Lognormal, Observed, Share
 from synth.profile.mechanisms import AWAY_FROM_HOME, observer
 from synth.validate.observers.truth import DAY, YEAR, Observations, Truth, days_between
-from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH, MIN_GAP_AFTER_DISPOSAL
+from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH
 
 
 @observer("month_of_issue")
@@ -246,14 +246,24 @@ def recurrence(t: Truth, name: str) -> Observations:
     censor = np.minimum(np.asarray(at_risk_end, dtype="datetime64[D]"), t.end)
     stop = np.where(event, pd.to_datetime(nxt, cache=False).to_numpy("datetime64[D]"), censor)
     dur = ((stop - pd.to_datetime(s["issue_date"], cache=False).to_numpy("datetime64[D]")) / DAY).astype(float)
-    # A return comes at least MIN_GAP_AFTER_DISPOSAL days after the previous disposal.
-    earliest = days_between(s["issue_date"], s["disposal_date"]) + MIN_GAP_AFTER_DISPOSAL
+    # A return comes no sooner than the disposal plus the next proceeding's pre-proceedings work;
+    # each row's own pre-proceedings length is an independent draw of that work's length.
+    earliest = days_between(s["issue_date"], s["disposal_date"]) + days_between(
+        s["pre_proceedings_start"], s["issue_date"])
     out = {}
     for lt in s["law_type"].unique():
         for h in ("first_teen", "first_other", "repeat"):
             m = ((s["law_type"] == lt).to_numpy()) & (history == h)
             out[(lt, h)] = (dur[m], event[m], earliest[m])
     return out
+
+
+@observer("pre_proceedings_days")
+def pre_proceedings_days(t: Truth, name: str) -> Observations:
+    """Days from the start of pre-proceedings work to issue, by law type."""
+    p = t.proc
+    days = days_between(p["pre_proceedings_start"], p["issue_date"])
+    return {(lt,): days[(p["law_type"] == lt).to_numpy()] for lt in p["law_type"].unique()}
 
 
 @observer("recurrence_law_type")

@@ -1,0 +1,77 @@
+"""Time and peak memory of ``synth validate`` at a given size (a benchmark, not a timed test).
+
+Generates a run of ``--families`` (unless ``--run`` names an existing one), then validates it in a
+child process and reports the wall time, the child's peak resident memory (``wait4`` rusage) and
+the seconds per check group (from the report's timings). Issue 15 asks for 1,000,000 families in
+under 2 minutes and 1.5 GB on 2 cores:
+
+    .venv/bin/python benchmarks/validate_scale.py --families 1000000 --workers 2 --keep /tmp/big
+    .venv/bin/python benchmarks/validate_scale.py --run /tmp/big            # validate again only
+
+To compare with an older commit, point ``--code`` at an exported tree of it
+(``git archive <commit> synth | tar -x -C /tmp/old``): the child runs with that ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def generate(profile: str, families: int, workers: int, out: Path) -> float:
+    """Generate the run to validate (no DuckDB file, no validation); its wall seconds."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "synth", "generate", profile, "--families", str(families), "--workers",
+                    str(workers), "--out", str(out), "--no-duckdb", "--no-validate", "-q", "--force"], check=True)
+    return time.perf_counter() - t0
+
+
+def validate(run: Path, scratch: Path, code: Path | None) -> dict:
+    """Validate ``run`` in a child process; wall seconds, peak RSS (MB), exit code and group timings."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    report = scratch / "report.json"
+    cmd = [sys.executable, "-m", "synth", "validate", str(run), "-q", "--json", str(report),
+           "--html", str(scratch / "report.html")]
+    errors = scratch / "stderr.txt"
+    t0 = time.perf_counter()
+    with errors.open("w") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    meta = json.loads(report.read_text())["meta"] if report.exists() else {}
+    return {"wall_s": round(wall, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "exit": os.waitstatus_to_exitcode(status), "timings": meta.get("timings", {}),
+            "stderr": errors.read_text().strip()[-300:]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", type=int, default=100_000)
+    ap.add_argument("--profile", default="england_wales")
+    ap.add_argument("--workers", type=int, default=2, help="processes generating the run")
+    ap.add_argument("--run", type=Path, help="validate this existing run instead of generating one")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--code", type=Path, help="PYTHONPATH of the synth package to validate with (an older tree)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="synth-validate-bench-") as tmp:
+        scratch = Path(tmp)
+        run = args.run
+        gen_s = None
+        if run is None:
+            run = args.keep or scratch / "run"
+            gen_s = round(generate(args.profile, args.families, args.workers, run), 1)
+        families = json.loads((run / "manifest.json").read_text()).get("families")
+        result = validate(run, scratch, args.code)
+    print(json.dumps({"families": families, "generate_s": gen_s, **result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
