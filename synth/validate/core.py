@@ -271,15 +271,15 @@ class RunData:
         path = self.file("truth", name)
         if path is None or is_csv_dir(path):
             return self._read("truth", name)
-        key = f"truth/{name}"
         self.source("truth", name)  # a missing or unreadable part: CannotRun
         names = pq.read_schema(parquet_parts(path)[0]).names
-        self._cache[key] = pd.read_parquet(path, columns=[c for c in names if c in cols])
-        return self._cache[key]
+        # Not cached: a measure's table is freed when it is done with it (the shared ones live in Truth).
+        # Dates as datetime64 (the measures parse them with pd.to_datetime; date objects are slow and large).
+        return pq.read_table(path, columns=[c for c in names if c in cols]).to_pandas(date_as_object=False)
 
     @contextmanager
     def projected(self, columns: dict[str, set[str]]) -> Iterator[None]:
-        """Inside: :meth:`truth` reads only these columns of these tables; on leaving, the tables read are dropped."""
+        """Inside: :meth:`truth` reads only these columns of these tables, and does not cache them."""
         before = set(self._cache)
         self._projection = columns
         try:
