@@ -30,7 +30,7 @@ FATHER_SLOT0, RELATIVE_SLOT0, CHILD_SLOT0 = 1, 9, 13
 #: Minimum room per older sibling when deciding how many fit (the spacing itself has the profile's min).
 MIN_SPACING_DAYS = 300
 OLDEST_SUBJECT_DAYS = int(17.9 * S.YEAR)
-#: Redraws of the youngest child's age for a sibling group that would not fit under OLDEST_SUBJECT_DAYS.
+#: Redraws of the spacings of a sibling group that would not fit under OLDEST_SUBJECT_DAYS.
 REDRAWS = 8
 #: Gap kept between a disposal and the family's next issue.
 MIN_GAP_AFTER_DISPOSAL = 28
@@ -86,8 +86,8 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
 
     The youngest child's age is drawn, older siblings follow at the sibling spacing. A group that
     would have its eldest over 17.9 years at issue (or the mother past MAX_MOTHER_AGE_AT_BIRTH at the
-    youngest birth) has its youngest age redrawn, up to REDRAWS times; only a group that never fits
-    has its spacings compressed. Children that cannot fit even at the minimum spacing are dropped.
+    youngest birth) has its spacings redrawn, up to REDRAWS times; a group that never fits is closely
+    spaced, its span drawn uniformly between the tightest spacing and the room.
     """
     d = ctx.dists
     n = len(law)
@@ -105,21 +105,26 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
     cum -= np.repeat(cum[starts], np.diff(np.concatenate([starts, [len(fam)]])))
     total = np.zeros(n)
     np.maximum.at(total, fam, cum)
-    # A family whose siblings would not all be under 18 is, in fact, a family with a younger youngest
-    # child: redraw the youngest age for those families (the draw conditional on the span fitting).
-    # Compressing every such family instead piles its eldest at exactly the oldest age.
+    # Spacings are drawn again for a group that would not all be under 18 (or that would need the
+    # mother past MAX_MOTHER_AGE_AT_BIRTH): the spacing drawn conditional on the group fitting, which
+    # keeps the stated youngest-age and group-size distributions. Compressing every such group
+    # instead puts its eldest at exactly the oldest age (a spike of 1.6% of all subject children).
     for _ in range(REDRAWS):
-        over = np.flatnonzero(total > room)
-        if not len(over):
+        over = total > room
+        if not over.any():
             break
-        again = d["youngest_child_age_at_issue"].sample(rng, len(over), law[over])
-        again_room = np.minimum(OLDEST_SUBJECT_DAYS - np.maximum(again, 0),
-                                MAX_MOTHER_AGE_AT_BIRTH - first_birth_age[over])
-        fits = total[over] <= again_room
-        youngest[over[fits]] = again[fits]
-        room[over[fits]] = again_room[fits]
-    # The few that never fit: spacings compressed so the eldest is just under the oldest age.
-    scale = np.where(total > room, room / np.maximum(total, 1), 1.0)
+        redo = over[fam] & (rank > 0)
+        spacing[redo] = d["sibling_spacing"].sample(rng, int(redo.sum()))
+        cum = np.cumsum(spacing)
+        cum -= np.repeat(cum[starts], np.diff(np.concatenate([starts, [len(fam)]])))
+        total = np.zeros(n)
+        np.maximum.at(total, fam, cum)
+    # The few that never fit are closely spaced: their span is drawn uniformly between the tightest
+    # spacing and the room (compressing each to the room exactly would put its eldest at one age).
+    span = np.where(total > room, 1.0, 0.0)
+    tight = (np.bincount(fam, minlength=n) - 1) * MIN_SPACING_DAYS
+    target = np.minimum(tight, room) + rng.random(n) * np.maximum(room - tight, 0)
+    scale = np.where(span > 0, target / np.maximum(total, 1), 1.0)
     age = youngest[fam] + cum * scale[fam]
     return fam, np.round(age).astype(np.int64), rank
 

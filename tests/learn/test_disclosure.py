@@ -22,7 +22,12 @@ def planted(england_parquet, tmp_path_factory):
     cs = pd.read_parquet(folder / "child_subject.parquet")
     public = case.loc[case["law_type"] == "public", "case_id"]
     one_child = cs.groupby("case_id").size()
-    target = [c for c in public if one_child.get(c, 0) == 1][:3]
+    # Index cases (learn's children_per_case reads those): the mother's only case in the extract.
+    adults = pd.read_parquet(folder / "adult_party.parquet")
+    mums = adults[adults["relationship_to_child"] == "mother"]
+    cases_of = mums.groupby("person_id")["case_id"].transform("nunique")
+    only = set(mums.loc[cases_of == 1, "case_id"])
+    target = [c for c in public if one_child.get(c, 0) == 1 and c in only][:3]
     row = cs[cs["case_id"] == target[0]].iloc[0]
     # Two 16-year-olds in public law with "refused" (never in the base's public orders), one each on
     # two cases; and eight more children on a third case (9 children: beyond the base's 1-6).

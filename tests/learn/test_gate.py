@@ -126,3 +126,13 @@ def test_an_all_missing_age_column_is_one_band_and_ages_in_days_still_band_by_ye
     # 400 and 4000 days are bands 1-5 and 10-16 years; a missing age is a third combination.
     days = pd.DataFrame({"sex": ["1"] * 3, "age": pd.array([400, 4000, None], dtype=dtype)})
     assert rare_combinations(days, days, days, "t", qi=qi)["rare_combinations"] == 3
+
+
+def test_a_few_chance_copies_are_not_a_breach_but_a_planted_batch_is():
+    from synth.learn.gate.stats import ALPHA, tail_p
+    assert tail_p(3, 3300, 0, 3300) > ALPHA  # three chance coincidences against none: p = 1/8
+    assert tail_p(0, 3300, 5, 3300) == 1.0
+    assert tail_p(40, 2500, 1, 500) < ALPHA
+    assert tail_p(12, 3000, 0, 3000) < ALPHA  # 2^-12
+    # Exact against the binomial sum for a small case: P(X >= 2 | 3 trials, q = 0.5) = 0.5.
+    assert abs(tail_p(2, 100, 1, 100) - 0.5) < 1e-12

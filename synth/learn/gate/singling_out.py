@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth.hashing import member
-from synth.learn.gate.stats import QI_PATTERNS, RARE, Z, allowance, hash_rows, result, tolerance
+from synth.learn.gate.stats import ALPHA, QI_PATTERNS, RARE, Z, allowance, hash_rows, result, tail_p, tolerance
 
 
 def quasi_identifiers(columns: Iterable[str]) -> dict[str, str]:
@@ -76,13 +76,17 @@ def rare_combinations(train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.
     se_rows = math.sqrt(base_rows * (1 - base_rows) * (1 / n + (1 / m if m else 0.0))) if n else 0.0
     tol_rows = max(base_rows + Z * se_rows, allowance(n))
     ok_combo = share_sy <= tol_combo or n_rare == 0
-    ok_rows = (copies_sy / n if n else 0.0) <= tol_rows
+    # With a holdout, copies are judged against the holdout's chance copies by an exact test (a
+    # handful more than a holdout with none is chance); without one, by the allowance.
+    p_rows = tail_p(copies_sy, n, copies_ho, m) if m else 1.0
+    ok_rows = p_rows >= ALPHA if m and copies_ho + copies_sy else (copies_sy / n if n else 0.0) <= tol_rows
     passed = ok_combo and ok_rows
     detail = (f"{n_rare:,} quasi-identifier combinations ({', '.join(qi)}) occur fewer than {RARE} times in "
               f"training; {rep_sy:,} ({share_sy:.2%}) appear in {len(sy_sub):,} synthetic rows, against "
               f"{rep_ho:,} ({share_ho:.2%}) in {m:,} holdout rows (tolerance {tol_combo:.2%}); "
               f"{copies_sy:,} synthetic rows copy a rare-combination training row verbatim "
-              f"(holdout by chance: {copies_ho:,}; tolerance {tol_rows:.2%} of {n:,} rows)"
+              f"(holdout by chance: {copies_ho:,}"
+              + (f"; exact test p = {p_rows:.3g}, limit {ALPHA:.2g})" if m else f"; tolerance {tol_rows:.2%} of {n:,} rows)")
               + ("" if passed else "; " + " and ".join(
                   w for w, ok in (("too many rare combinations reproduced", ok_combo),
                                   ("rare people copied verbatim", ok_rows)) if not ok)) + ".")
