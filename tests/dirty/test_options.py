@@ -31,7 +31,8 @@ def _digests(root) -> dict[str, str]:
 
 def test_a_negative_level_is_a_usage_error(tmp_path):
     # click reads "-1" as an unknown option, not a value (an option whose value is optional); still exit 2
-    result = _runner().invoke(cli, ["generate", "training_small", "-n", "5", "--out", str(tmp_path / "r"), "--dirty=-1"])
+    out = str(tmp_path / "r")
+    result = _runner().invoke(cli, ["generate", "training_small", "-n", "5", "--out", out, "--dirty=-1"])
     assert result.exit_code == 2 and "-1" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r").exists()
 
