@@ -47,7 +47,8 @@ def column_type(col: Column) -> pa.DataType:
 LINKS_TYPES = {"agency": "string", "agency_person_id": "int64", "system_id": "int64", "person_id": "int64",
                "true_alf_e": "int64"}
 #: Every identifier error applied to an agency record, written to truth/identifier_errors.
-ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "string", "kind": "string"}
+ERRORS_TYPES = {"agency": "string", "agency_person_id": "int64", "field": "string", "kind": "string",
+                "true_value": "string", "recorded_value": "string"}
 #: Truth outputs besides the truth tables.
 TRUTH_EXTRAS = {"links": LINKS_TYPES, "identifier_errors": ERRORS_TYPES, "case_crosswalk": CROSSWALK_FIELDS}
 TRUTH_OUTPUTS = (*TRUTH_TABLES, *TRUTH_EXTRAS)

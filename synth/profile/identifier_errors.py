@@ -15,8 +15,9 @@ error rates that depend on the record; domain/peers.md 1.6)::
         - {kind: change, rate: 0.01, multipliers: [{when: {is_adult: true, sex: 2}, times: 8}], source: "..."}
 
 A group (``when:``) is a few characteristics of the record that must all hold: ``is_adult``,
-``sex`` (1/2), ``age_years_below``, ``age_years_at_least`` (age when the record was made; negative
-for the unborn), ``ethnicity`` or ``ethnicity_not`` (DfE codes). An entry's own ``when:`` limits the
+``sex`` (1/2), ``age_years_below``, ``age_years_at_least`` (age when the record was made),
+``ethnicity`` or ``ethnicity_not`` (DfE codes), ``created_before`` / ``created_from`` (the calendar
+year the record was made: errors by era). An entry's own ``when:`` limits the
 kind to that group; each multiplier whose group holds multiplies the rate (they compound).
 
 The kinds of one field are mutually exclusive (a record gets at most one error per field), so the
@@ -32,15 +33,16 @@ import itertools
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 #: The kinds of error each identifier field can have (synth.views.identifiers implements them).
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
-    "forename": ("typo", "phonetic", "nickname", "missing"),
+    "forename": ("typo", "phonetic", "nickname", "swap", "baby", "missing"),
     "surname": ("typo", "phonetic", "change", "hyphenate", "missing"),
-    "date_of_birth": ("day_month_swap", "day_offset", "year_typo", "missing"),
+    "date_of_birth": ("day_month_swap", "day_offset", "year_typo", "relative", "missing"),
     "sex": ("miscode", "missing"),
-    "nhs_number": ("typo", "missing"),
+    "nhs_number": ("typo", "relative", "missing"),
     "postcode": ("typo", "moved", "missing"),
 }
 
@@ -64,6 +66,8 @@ class Group(_Model):
         age_years_at_least: Age when the record was made is at least this.
         ethnicity: DfE ethnicity code is one of these.
         ethnicity_not: DfE ethnicity code is none of these (a missing code counts as not listed).
+        created_before: The record was made before 1 January of this year.
+        created_from: The record was made in this year or later.
     """
 
     is_adult: bool | None = None
@@ -72,6 +76,8 @@ class Group(_Model):
     age_years_at_least: float | None = None
     ethnicity: tuple[str, ...] | None = None
     ethnicity_not: tuple[str, ...] | None = None
+    created_before: int | None = Field(None, ge=1900, le=2100)
+    created_from: int | None = Field(None, ge=1900, le=2100)
 
     @field_validator("ethnicity", "ethnicity_not")
     @classmethod
@@ -173,9 +179,42 @@ class PostcodeError(ErrorRate):
     FIELD: ClassVar[str] = "postcode"
 
 
-class IdentifierErrors(_Model):
-    """An agency's identifier errors: for each field, its error kinds and their rates."""
+class Hurried(_Model):
+    """Errors that come together: a share of records is made in a hurry and has every rate raised.
 
+    A record is hurried with probability ``share``; its rates of every field and kind are multiplied
+    by ``times`` and those of the other records by ``(1 - share * times) / (1 - share)``, so the
+    mean rate is unchanged while a hurried record tends to have several errors at once. An entry
+    at rate 1 (a field the agency never holds) is not scaled.
+    """
+
+    share: float = Field(ge=0, le=1)
+    times: float = Field(ge=1, le=100)
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> Hurried:
+        if not (self.source or self.assumption):
+            raise ValueError(PROVENANCE)
+        if self.share * self.times > 1:
+            raise ValueError(f"share x times is {self.share * self.times:.3g}: hurried records would hold more than "
+                             "every error; lower share or times so that share x times <= 1")
+        return self
+
+    def multipliers(self, u: np.ndarray) -> np.ndarray:
+        """Each record's rate multiplier from a uniform draw per record."""
+        rest = (1 - self.share * self.times) / (1 - self.share) if self.share < 1 else 0.0
+        return np.where(u < self.share, self.times, rest)
+
+
+class IdentifierErrors(_Model):
+    """An agency's identifier errors: for each field, its error kinds and their rates.
+
+    ``hurried`` (optional) correlates the errors of a record (see :class:`Hurried`).
+    """
+
+    hurried: Hurried | None = None
     forename: list[ForenameError] = []
     surname: list[SurnameError] = []
     date_of_birth: list[DateOfBirthError] = []
@@ -217,8 +256,11 @@ def _cells(groups: list[Group]) -> list[dict]:
     ages += [(c, f"{c:g} or over" if i == len(cuts) - 1 else f"{c:g} to under {cuts[i + 1]:g}")
              for i, c in enumerate(cuts)]
     codes = sorted({c for g in groups for c in (g.ethnicity or g.ethnicity_not or ())}) + [None]
-    return [{"is_adult": age >= ADULT_AGE, "sex": sex, "age_years": age, "age_text": text, "ethnicity": code}
-            for (age, text), sex, code in itertools.product(ages, (1, 2), codes)]
+    year_cuts = sorted({y for g in groups for y in (g.created_before, g.created_from) if y is not None})
+    years = [y - 1 for y in year_cuts] + year_cuts[-1:] or [2000]
+    return [{"is_adult": age >= ADULT_AGE, "sex": sex, "age_years": age, "age_text": text, "ethnicity": code,
+             "created_year": year}
+            for (age, text), sex, code, year in itertools.product(ages, (1, 2), codes, years)]
 
 
 def group_holds(group: Group, person: dict) -> bool:
@@ -229,7 +271,9 @@ def group_holds(group: Group, person: dict) -> bool:
             and (g.age_years_below is None or person["age_years"] < g.age_years_below)
             and (g.age_years_at_least is None or person["age_years"] >= g.age_years_at_least)
             and (g.ethnicity is None or person["ethnicity"] in g.ethnicity)
-            and (g.ethnicity_not is None or person["ethnicity"] not in g.ethnicity_not))
+            and (g.ethnicity_not is None or person["ethnicity"] not in g.ethnicity_not)
+            and (g.created_before is None or person["created_year"] < g.created_before)
+            and (g.created_from is None or person["created_year"] >= g.created_from))
 
 
 def effective_rate(entry: ErrorRate, person: dict) -> float:
@@ -268,4 +312,6 @@ def _describe(person: dict, groups: list[Group]) -> str:
         parts.append(f"sex {person['sex']}")
     if any(g.ethnicity or g.ethnicity_not for g in groups):
         parts.append(f"ethnicity {person['ethnicity'] or 'another code'}")
+    if any(g.created_before or g.created_from for g in groups):
+        parts.append(f"record made in {person['created_year']}")
     return ", ".join(parts) or "any characteristics"

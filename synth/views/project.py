@@ -239,4 +239,5 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
                           "system_id": ap["system_id"].to_numpy(), "person_id": ap["person_id"].to_numpy(),
                           era_name("true_alf_e", link.ids if link else "E"): T.project_alf(ap["person_id"].to_numpy())})
-    return tables, links, frame.errors.assign(agency=agency_key)[["agency", "agency_person_id", "field", "kind"]]
+    err_cols = ["agency", "agency_person_id", "field", "kind", "true_value", "recorded_value"]
+    return tables, links, frame.errors.assign(agency=agency_key)[err_cols]

@@ -36,8 +36,10 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
     pos = _at(person, "person_id", ap["person_id"].to_numpy(np.int64))
     p = person.iloc[pos].reset_index(drop=True)
     proc = truth["proceeding"]
-    created = proc["receipt_date"].to_numpy("datetime64[D]")[_at(proc, "proceeding_id",
-                                                                   ap["first_proceeding_id"].to_numpy(np.int64))]
+    received = proc["receipt_date"].to_numpy("datetime64[D]")[_at(proc, "proceeding_id",
+                                                                    ap["first_proceeding_id"].to_numpy(np.int64))]
+    # Nobody is recorded before birth: an unborn child's record is made on the day of birth.
+    created = np.maximum(received, p["date_of_birth"].to_numpy("datetime64[D]"))
     address = truth["address"]
     hh = household_of(p)
     fam = p["family_id"].to_numpy(np.int64)
@@ -47,6 +49,9 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
     postcode = address["postcode"].to_numpy(object)[at]
     previous = np.where(prev_ok, address["postcode"].to_numpy(object)[np.clip(at - 1, 0, None)], None)
     lines = {f"address_{i}": address[f"address_{i}"].to_numpy(object)[at] for i in (1, 2, 3)}
+    before = np.clip(at - 1, 0, None)
+    lines.update({f"previous_address_{i}": np.where(prev_ok, address[f"address_{i}"].to_numpy(object)[before], None)
+                  for i in (1, 2, 3)})
     # Adults recorded with no address keep the NHS pseudo-postcode and no address lines.
     pseudo = p["postcode"].astype(str).str.startswith(PSEUDO_PREFIX).to_numpy()
     postcode = np.where(pseudo, p["postcode"].to_numpy(object), postcode)
@@ -55,8 +60,8 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
         lines[k] = np.where(pseudo, None, lines[k])
     dob = p["date_of_birth"].to_numpy("datetime64[D]")
     age = (created - dob).astype(np.int64) / YEAR
-    # An unborn child has no NHS number yet when the record is made.
-    nhs = np.where(age < 0, None, p["nhs_number"].to_numpy(object))
+    nhs = p["nhs_number"].to_numpy(object)
+    rel_nhs, rel_dob = _mothers(p, person)
     return pd.DataFrame({
         "forename": p["forename"].to_numpy(object), "surname": p["surname"].to_numpy(object),
         "other_surname": _other_surname(p),
@@ -64,7 +69,21 @@ def true_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame]) -> pd.Dat
         "nhs_number": nhs, "postcode": postcode, "previous_postcode": previous,
         **lines, "created_date": created.astype("datetime64[ns]"),
         "is_adult": age >= 18, "age_years": age, "ethnicity": p["ethnicity"].to_numpy(object),
+        "relative_nhs_number": rel_nhs, "relative_date_of_birth": rel_dob,
     })
+
+
+def _mothers(p: pd.DataFrame, person: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The NHS number and date of birth of each child's mother (None / NaT for adults and the
+    motherless): what a record of a child may carry by mistake."""
+    mother = p["mother_id"].to_numpy(np.int64, na_value=-1)
+    ids = person["person_id"].to_numpy(np.int64)
+    pos = np.clip(np.searchsorted(ids, mother), 0, max(len(ids) - 1, 0))
+    found = (mother >= 0) & (ids[pos] == mother) if len(ids) else np.zeros(len(p), bool)
+    nhs: np.ndarray = np.where(found, person["nhs_number"].to_numpy(object)[pos], None)  # type: ignore[call-overload,assignment]
+    dob: np.ndarray = np.where(found, person["date_of_birth"].to_numpy("datetime64[ns]")[pos],
+                               np.datetime64("NaT", "ns"))
+    return nhs, dob
 
 
 def _other_surname(p: pd.DataFrame) -> np.ndarray:
@@ -86,7 +105,8 @@ def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agenc
     true = true_identifiers(ap, truth)
     recorded = true[list(RECORDED)].copy()
     errors = pd.DataFrame({"agency_person_id": pd.Series([], dtype=np.int64), "field": pd.Series([], dtype=object),
-                           "kind": pd.Series([], dtype=object)})
+                           "kind": pd.Series([], dtype=object), "true_value": pd.Series([], dtype=object),
+                           "recorded_value": pd.Series([], dtype=object)})
     if agency.identifier_errors is not None and len(ap):
         # The surname an agency may record instead: the other one the person is known by (a
         # married mother's birth surname, a child's other parent's), else any surname.
@@ -96,6 +116,23 @@ def recorded_identifiers(ap: pd.DataFrame, truth: dict[str, pd.DataFrame], agenc
         for f in ("forename", "surname", "date_of_birth", "sex", "nhs_number", "postcode"):
             recorded[f] = rec[f].to_numpy()
         recorded["sex"] = pd.array(rec["sex"], dtype="Int64")
-        errors = pd.DataFrame({"agency_person_id": ap["agency_person_id"].to_numpy(np.int64)[err["row"].to_numpy()],
-                               "field": err["field"].to_numpy(object), "kind": err["kind"].to_numpy(object)})
+        for f in ("address_1", "address_2", "address_3"):
+            if f in rec:
+                recorded[f] = rec[f].to_numpy()
+        rows = err["row"].to_numpy()
+        errors = pd.DataFrame({"agency_person_id": ap["agency_person_id"].to_numpy(np.int64)[rows],
+                               "field": err["field"].to_numpy(object), "kind": err["kind"].to_numpy(object),
+                               "true_value": _values(true, err), "recorded_value": _values(recorded, err)})
     return recorded, true, errors
+
+
+def _values(frame: pd.DataFrame, err: pd.DataFrame) -> np.ndarray:
+    """The value of each error's field in its row, as text (dates YYYY-MM-DD; None when missing)."""
+    out = np.full(len(err), None, dtype=object)
+    rows, fields = err["row"].to_numpy(), err["field"].to_numpy(object)
+    for f in pd.unique(fields):
+        at = fields == f
+        v = frame[f].iloc[rows[at]]
+        text = pd.to_datetime(v).dt.strftime("%Y-%m-%d") if f == "date_of_birth" else v.astype("string")
+        out[at] = text.astype("string").to_numpy(object, na_value=None)
+    return out

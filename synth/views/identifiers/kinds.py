@@ -28,6 +28,8 @@ from synth.views.identifiers.strings import (
 )
 
 FIELDS = tuple(FIELD_KINDS)
+#: Forename of a newborn whose birth is not yet registered (the ``baby`` kind).
+BABY = "Baby"
 
 #: New values and the mask of rows changed.
 Edit = tuple[np.ndarray, np.ndarray]
@@ -129,6 +131,45 @@ def _moved(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     return new, ok
 
 
+def _swap_names(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
+    """Forename and surname entered the wrong way round: the forename field gets the surname (the
+    surname field gets the forename in ``corrupt``, which sees both)."""
+    sur = ctx.column("surname")
+    ok &= present(sur)
+    ok[ok] = upper_values(sur[ok]) != upper_values(v[ok])
+    new = v.copy()
+    new[ok] = sur[ok]
+    return new, ok
+
+
+def _baby(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
+    """A newborn recorded before the birth was registered: forename "Baby" (renamed in later records)."""
+    ok[ok] = upper_values(v[ok]) != BABY.upper()
+    new = v.copy()
+    new[ok] = match_case(np.full(int(ok.sum()), BABY, dtype=object), v[ok])
+    return new, ok
+
+
+def _relative_nhs(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
+    """A relative's NHS number copied (the mother's on a baby's record): valid checksum, wrong person."""
+    rel = ctx.column("relative_nhs_number")
+    ok &= present(rel)
+    ok[ok] = rel[ok] != v[ok]
+    new = v.copy()
+    new[ok] = rel[ok]
+    return new, ok
+
+
+def _relative_dob(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
+    """A relative's date of birth copied (the mother's on a child's record)."""
+    rel = ctx.records["relative_date_of_birth"].to_numpy("datetime64[ns]")[ctx.rows]
+    ok &= ~np.isnat(rel)
+    ok[ok] = rel[ok] != v[ok]
+    new = v.copy()
+    new[ok] = rel[ok]
+    return new, ok
+
+
 def _miscode(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     ok &= np.isin(v, (1, 2))
     return np.where(ok, 3 - v, v), ok
@@ -163,7 +204,8 @@ KINDS: dict[tuple[str, str], Kind] = {
     **{(f, "missing"): _missing for f in FIELDS},
     ("forename", "typo"): _name_typo, ("surname", "typo"): _name_typo,
     ("forename", "phonetic"): _phonetic, ("surname", "phonetic"): _phonetic,
-    ("forename", "nickname"): _nickname,
+    ("forename", "nickname"): _nickname, ("forename", "swap"): _swap_names, ("forename", "baby"): _baby,
+    ("nhs_number", "relative"): _relative_nhs, ("date_of_birth", "relative"): _relative_dob,
     ("surname", "change"): lambda v, ok, ctx: _other_surname(v, ok, ctx, hyphenate=False),
     ("surname", "hyphenate"): lambda v, ok, ctx: _other_surname(v, ok, ctx, hyphenate=True),
     ("date_of_birth", "day_month_swap"): _date_kind(_swap),

@@ -24,6 +24,15 @@ def _group_mask(g: Group, rec: pd.DataFrame, cache: dict) -> np.ndarray:
         mask &= age < g.age_years_below
     if g.age_years_at_least is not None:
         mask &= age >= g.age_years_at_least
+    if g.created_before is not None or g.created_from is not None:
+        if "created_year" not in cache:
+            made = rec["created_date"].to_numpy("datetime64[D]")
+            cache["created_year"] = made.astype("datetime64[Y]").astype(np.int64) + 1970
+        year = cache["created_year"]
+        if g.created_before is not None:
+            mask &= year < g.created_before
+        if g.created_from is not None:
+            mask &= year >= g.created_from
     if g.ethnicity is not None or g.ethnicity_not is not None:
         if "ethnicity" not in cache:
             cache["ethnicity"] = pd.factorize(rec["ethnicity"])
