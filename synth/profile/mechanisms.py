@@ -112,7 +112,11 @@ _declare("hearing_type", "categorical", LT, "type of a hearing that is neither f
 _declare("outcome", "categorical", ("law_type", "age_band"), "final order for a child, by age at issue")
 _declare("outcome_sibling_correlation", "share", (), "probability a sibling shares the case's outcome draw")
 _declare("recurrence", "survival", ("law_type", "history"),
-         "years from one issue to the family's next (never sooner than 28 days after its disposal)", "at_risk")
+         "years from one issue to the family's next (never before its disposal and the next one's "
+         "pre-proceedings work)", "at_risk")
+_declare("pre_proceedings_days", "lognormal", LT,
+         "days from the start of pre-proceedings work to issue (a return's starts after the previous disposal)",
+         "care")
 _declare("recurrence_law_type", "categorical", LT, "law type of the next proceeding")
 _declare("recurrence_new_baby", "share", (),
          "probability a public law return is about a new baby while older children are at home", "children_at_home")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from synth.profile.kinds import YEAR
 from synth.world.context import WorldContext
+from synth.world.residence import HISTORY_YEARS
 
 #: The life table shipped with the profiles (package data).
 LIFE_TABLE = "reference/life_table.csv"
@@ -147,7 +148,9 @@ def add_deaths(ctx: WorldContext, tables: dict[str, pd.DataFrame], rng: np.rando
     """
     person = tables["person"]
     dob = person["date_of_birth"].to_numpy("datetime64[D]").astype(np.int64)
-    entry = last_activity(tables, ctx.end)
+    # Everyone holds an address from the start of the address history (residence.HISTORY_YEARS
+    # before the period) or their birth, so the spine has each person alive there.
+    entry = np.maximum(last_activity(tables, ctx.end), ctx.start - int(round(HISTORY_YEARS * YEAR)))
     age = draw_age_at_death(person["sex"].to_numpy(), (entry - dob) / YEAR, rng)
     day = np.maximum(dob + np.floor(age * YEAR).astype(np.int64), entry)
     died = day <= ctx.end

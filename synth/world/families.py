@@ -32,8 +32,6 @@ MIN_SPACING_DAYS = 300
 OLDEST_SUBJECT_DAYS = int(17.9 * S.YEAR)
 #: Redraws of the spacings of a sibling group that would not fit under OLDEST_SUBJECT_DAYS.
 REDRAWS = 8
-#: Gap kept between a disposal and the family's next issue.
-MIN_GAP_AFTER_DISPOSAL = 28
 #: Oldest a mother may be at a new birth in the recurrence mechanism.
 MAX_MOTHER_AGE_AT_BIRTH = 47 * S.YEAR
 
@@ -178,7 +176,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     n_children = k.copy()
 
     procs, subs = Grow(), Grow()
-    proc = dict(family=np.arange(n), seq=np.zeros(n, dtype=np.int64), law=law.astype(object), issue=issue)
+    proc = dict(family=np.arange(n), seq=np.zeros(n, dtype=np.int64), law=law.astype(object), issue=issue,
+                pre=_pre_proceedings(ctx, rng, law))
     sub_fam_child = np.arange(len(cf))  # rows into the children arrays
     sub_proc_local = cf  # index into this round's proceedings
     history = np.where(teen, "first_teen", "first_other").astype(object)
@@ -197,15 +196,18 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         base = n_procs
         n_procs += m
         procs.add(family=proc["family"], seq=proc["seq"], law=proc["law"], issue=proc["issue"],
-                  receipt=receipt, planned_disposal=planned, fy=fyp)
+                  receipt=receipt, planned_disposal=planned, fy=fyp, pre_start=proc["issue"] - proc["pre"])
         subs.add(proc=base + sub_proc_local, child=sub_fam_child, age=sub_age, outcome=outcome, band=band)
 
-        # Recurrence: does the family come back, when, under which law, about whom?
+        # Recurrence: does the family come back, when, under which law, about whom? A concern that
+        # arises while this proceeding is open is taken up after its disposal: the next one's
+        # pre-proceedings work starts then, so the gap after a disposal is that work's length.
         gap_days = d["recurrence"].sample(rng, m, proc["law"], history)
-        nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
-        nxt_issue = np.maximum(nxt_issue, planned + MIN_GAP_AFTER_DISPOSAL)
-        back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         nxt_law = d["recurrence_law_type"].sample(rng, m, proc["law"])
+        nxt_pre = _pre_proceedings(ctx, rng, nxt_law)
+        nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
+        nxt_issue = np.maximum(nxt_issue, planned + nxt_pre)
+        back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         wants_baby = d["recurrence_new_baby"].sample(rng, m)
         baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
         fam = proc["family"]
@@ -246,7 +248,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         o = np.lexsort((sc, sp))
         sub_proc_local, sub_fam_child = sp[o], sc[o]
         proc = dict(family=fam[nxt_idx], seq=proc["seq"][nxt_idx] + 1, law=nxt_law[nxt_idx],
-                    issue=nxt_issue[nxt_idx])
+                    issue=nxt_issue[nxt_idx], pre=nxt_pre[nxt_idx])
         history = np.full(len(nxt_idx), "repeat", dtype=object)
 
     return ShardWorld(
@@ -254,6 +256,11 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
         children=children.done(), proceedings=procs.done(), subjects=subs.done(),
     )
+
+
+def _pre_proceedings(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray) -> np.ndarray:
+    """Whole days of pre-proceedings work before each issue (at least one)."""
+    return np.maximum(np.round(ctx.dists["pre_proceedings_days"].sample(rng, len(law), law)), 1).astype(np.int64)
 
 
 def _group_cumsum(x: np.ndarray, group: np.ndarray) -> np.ndarray:

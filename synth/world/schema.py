@@ -25,8 +25,8 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "country": "string", "la_code": "string", "dfj_area": "string", "court_name": "string",
         "fy": "int64", "issue_date": "date", "receipt_date": "date", "disposal_date": "date",
         "applicant_type": "string", "application_type": "string", "n_children": "int64",
-        "final_hearing_id": "int64", "returning_mother": "bool", "court_code": "string",
-        "case_number": "string",
+        "final_hearing_id": "int64", "returning_mother": "bool", "pre_proceedings_start": "date",
+        "court_code": "string", "case_number": "string",
     },
     "proceeding_child": {
         "pc_id": "int64", "proceeding_id": "int64", "person_id": "int64", "child_index": "int64",

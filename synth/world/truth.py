@@ -113,7 +113,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
         "applicant_type": applicant.astype(object),
         "application_type": d["application_type"].sample(rng, m, p["law"]),
         "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),  # type: ignore[call-overload]
-        "returning_mother": p["seq"] > 0,
+        "returning_mother": p["seq"] > 0, "pre_proceedings_start": _dates(p["pre_start"]),
     })
     pchild = pd.DataFrame({
         "pc_id": proc_id[sub["proc"]] * SUB_STRIDE + sub_idx, "proceeding_id": proc_id[sub["proc"]],
