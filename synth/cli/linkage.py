@@ -142,3 +142,45 @@ def link_cmd(run_dir: Path, on: str, out: Path, agencies: str | None, as_json: b
     click.echo(f"linked {s['linked_records']:,} of {s['records']:,} records ({s['records_with_key']:,} have every "
                f"{'+'.join(s['on'])}) into {s['clusters']:,} clusters; wrote {s['out']} in {s['seconds']:.1f} s")
     click.echo(f"score it: synth linkage score {run_dir} {s['out']}")
+
+
+@linkage.command("splink")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path),
+              help="Output clusters (agency, id, cluster): .parquet or .csv.")
+@click.option("--agencies", default=None, help="Comma-separated agencies (default: every agency with a File 1).")
+@click.option("--threshold", type=float, default=0.9, show_default=True,
+              help="Match probability at which pairs are linked into clusters.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (with the threshold curve) as JSON.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+def splink_cmd(run_dir: Path, out: Path, agencies: str | None, threshold: float, as_json: bool, force: bool) -> None:
+    """Link RUN_DIR's File 1 records with Splink's default model (needs the linkage extra).
+
+    Trains on the run, clusters pairs at --threshold and scores the clusters against the truth,
+    beside the exact scorer (synth/linkage/splink.py documents the model).
+    """
+    from synth.linkage.io import open_run, read_linkage, split_list
+    from synth.linkage.output import output_path
+    from synth.linkage.score import score
+    from synth.linkage.splink import link_splink
+
+    out, fmt = output_path(out, force)
+    run = open_run(run_dir)
+    s = link_splink(run, out, fmt, split_list(agencies), threshold)
+    result = score(run, read_linkage(out, run), s["agencies"])
+    overall = next(r for r in result["rows"] if r["agency_l"] == "overall")
+    s["score"] = {k: overall[k] for k in ("true_pairs", "predicted_pairs", "true_positives", "precision", "recall",
+                                          "f1")}
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+        return
+    click.echo(f"Splink linked {s['linked_records']:,} of {s['records']:,} records into {s['clusters']:,} clusters "
+               f"at match probability {threshold}; wrote {s['out']} in {s['seconds']:.1f} s")
+    click.echo(f"pairs: precision {_ratio(overall['precision'])}, recall {_ratio(overall['recall'])}, "
+               f"F1 {_ratio(overall['f1'])} ({overall['true_pairs']:,} true pairs)")
+    true = overall["true_pairs"] or 0
+    for c in s["curve"]:
+        prec = c["true_positives"] / c["predicted_pairs"] if c["predicted_pairs"] else None
+        rec = c["true_positives"] / true if true else None
+        click.echo(f"  at {c['threshold']:<6} pairs {c['predicted_pairs']:>8,}  precision {_ratio(prec)}  "
+                   f"recall {_ratio(rec)}")
