@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from synth.dirty.dates import date_columns
-from synth.dirty.frame import DirtyTable, row_keys
+from synth.dirty.frame import DirtyTable, key_text
 from synth.dirty.text import noise, noisy_columns
 from synth.keys import mix48
 
@@ -69,12 +69,12 @@ def duplicate_row(t: DirtyTable, rng: np.random.Generator, rate: float, key: int
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     t.table = pa.concat_tables([t.table, copies]).take(pa.array(order))
-    new_keys = row_keys(copies, t.spec.key)
+    new_keys = key_text(copies, t.spec.key)
     t.log.append({"agency": [t.agency] * len(drawn), "table": [t.spec.name] * len(drawn),
-                  "row_key": new_keys.tolist(), "column": [name] * len(drawn),
-                  "fault": ["duplicate_row"] * len(drawn), "clean_value": t.keys[drawn].tolist(),
-                  "dirty_value": new_keys.tolist()})
-    t.keys = np.concatenate([t.keys, new_keys])[order]
+                  "row_key": new_keys.to_pylist(), "column": [name] * len(drawn),
+                  "fault": ["duplicate_row"] * len(drawn), "clean_value": t.key_of(drawn),
+                  "dirty_value": new_keys.to_pylist()})
+    t.keys = pa.concat_arrays([t.keys, new_keys]).take(pa.array(order))
     t.csv_text = {c: (position[rows], text) for c, (rows, text) in t.csv_text.items()}
     t.touched = {c: np.concatenate([m, np.ones(len(drawn), dtype=bool)])[order] for c, m in t.touched.items()}
 

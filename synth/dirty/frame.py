@@ -25,13 +25,18 @@ NOISY_NAME = re.compile(r"(?i)(postcode|_post$|surname|forename|first_name|given
 TEXT_DATE_NAME = re.compile(r"(?i)(date|dob)")
 
 
-def row_keys(table: pa.Table, key: list[str]) -> np.ndarray:
-    """Each row's key values as text joined by ``|`` (dates ISO; an empty key part is empty text)."""
+def key_text(table: pa.Table, key: list[str]) -> pa.Array:
+    """Each row's key values as text joined by ``|`` (dates ISO; an empty key part is empty text), in Arrow."""
     if not key or table.num_rows == 0:
-        return np.full(table.num_rows, "", dtype=object)
+        return pa.array([""] * table.num_rows, pa.string())
     parts = [pc.fill_null(table.column(k).cast(pa.string()), "") for k in key]
     joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
-    return np.asarray(joined.to_pylist(), dtype=object)
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+
+
+def row_keys(table: pa.Table, key: list[str]) -> np.ndarray:
+    """:func:`key_text` as a numpy array of str (the ``row_key`` of truth/quality_issues)."""
+    return np.asarray(key_text(table, key).to_pylist(), dtype=object)
 
 
 def as_text(values: pa.Array | pa.ChunkedArray) -> list[str | None]:
@@ -76,13 +81,17 @@ class DirtyTable:
     agency: str
     spec: Table
     table: pa.Table
-    keys: np.ndarray = field(init=False)
+    keys: pa.Array = field(init=False)
     csv_text: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
     touched: dict[str, np.ndarray] = field(default_factory=dict)
     log: list[dict[str, list]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.keys = row_keys(self.table, self.spec.key)
+        self.keys = key_text(self.table, self.spec.key)
+
+    def key_of(self, rows: np.ndarray) -> list[str]:
+        """The key text of rows (read only for the rows a fault touches: the log stays cheap)."""
+        return self.keys.take(pa.array(rows, pa.int64())).to_pylist()
 
     @property
     def n(self) -> int:
@@ -109,7 +118,7 @@ class DirtyTable:
 
     def _log(self, name: str, rows: np.ndarray, fault: str, clean: list, dirty: list) -> None:
         self.log.append({"agency": [self.agency] * len(rows), "table": [self.spec.name] * len(rows),
-                         "row_key": self.keys[rows].tolist(), "column": [name] * len(rows),
+                         "row_key": self.key_of(rows), "column": [name] * len(rows),
                          "fault": [fault] * len(rows), "clean_value": clean, "dirty_value": dirty})
 
     def set(self, name: str, rows: np.ndarray, values: pa.Array, fault: str) -> None:
