@@ -86,7 +86,8 @@ def rare_combinations(train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.
               f"{rep_ho:,} ({share_ho:.2%}) in {m:,} holdout rows (tolerance {tol_combo:.2%}); "
               f"{copies_sy:,} synthetic rows copy a rare-combination training row verbatim "
               f"(holdout by chance: {copies_ho:,}"
-              + (f"; exact test p = {p_rows:.3g}, limit {ALPHA:.2g})" if m else f"; tolerance {tol_rows:.2%} of {n:,} rows)")
+              + (f"; exact test p = {p_rows:.3g}, limit {ALPHA:.2g})" if m
+                 else f"; tolerance {tol_rows:.2%} of {n:,} rows)")
               + ("" if passed else "; " + " and ".join(
                   w for w, ok in (("too many rare combinations reproduced", ok_combo),
                                   ("rare people copied verbatim", ok_rows)) if not ok)) + ".")
