@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from synth.exercises.model import TRACKS
+from synth.exercises import TRACKS
 
 
 class ExercisesGroup(click.Group):

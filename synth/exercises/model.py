@@ -19,8 +19,6 @@ from synth.profile.sail import era_name
 from synth.sql import query
 from synth.validate.core import RunData
 
-TRACKS = ("sql", "linkage", "cleaning", "analysis")
-
 
 @dataclass(frozen=True)
 class Exercise:

@@ -22,8 +22,9 @@ from typing import Any
 import pandas as pd
 
 from synth.errors import InputError
-from synth.exercises import EXERCISES, UNMARKED
-from synth.exercises.model import TRACKS, Exercise, RunContext
+from synth.exercises import TRACKS
+from synth.exercises.model import Exercise, RunContext
+from synth.exercises.registry import EXERCISES, UNMARKED
 from synth.export.staging import GENERATOR, staged_dir
 
 HINT_NAMES = ("Hint 1 (a nudge)", "Hint 2 (the method)", "Hint 3 (nearly the answer)")

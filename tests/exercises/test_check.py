@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from synth.cli.main import cli
-from synth.exercises import EXERCISES
 from synth.exercises.check import compare
+from synth.exercises.registry import EXERCISES
 
 
 def _run(*args: str):
