@@ -31,7 +31,7 @@ def _case_key(salt: str, seed: int) -> int:
 
 def _present(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str]]) -> np.ndarray:
     values = [tables[t][c].dropna().to_numpy() for t, c in columns if t in tables and c in tables[t]]
-    return np.unique(np.concatenate(values)) if values else np.array([])
+    return pd.unique(np.concatenate(values)) if values else np.array([])  # hashed: case numbers are text
 
 
 def case_crosswalk(profile: Profile, truth: dict[str, pd.DataFrame],
@@ -62,14 +62,14 @@ def case_crosswalk(profile: Profile, truth: dict[str, pd.DataFrame],
                      if c.id == "case" and c.field == "proceeding_id"]
         if case_cols:
             keyed = keyed_id(pid, _case_key(agency.id_salt, seed))
-            held = np.isin(keyed, _present(tables, case_cols)) & case_agency.isna().to_numpy()
+            held = pd.Series(keyed).isin(_present(tables, case_cols)).to_numpy() & case_agency.isna().to_numpy()
             case_agency[held] = akey
             case_id[held] = keyed[held]
         number_cols = [(k, c.name) for k, t in agency.tables.items() for c in t.columns
                        if t.rows == "proceeding" and c.field == "case_number"]
         if number_cols:
             numbers = proc["case_number"].to_numpy(object)
-            held = np.isin(numbers, _present(tables, number_cols)) & case_number.isna().to_numpy()
+            held = pd.Series(numbers).isin(_present(tables, number_cols)).to_numpy() & case_number.isna().to_numpy()
             case_number[held] = numbers[held]
     at = np.searchsorted(pid, party["proceeding_id"].to_numpy(np.int64))
     out = pd.DataFrame({
