@@ -38,21 +38,11 @@ def _id_columns() -> list[tuple[str, str]]:
 
 
 #: Agency-facing ids a profile does not mark with ``id:``: SAIL encrypted ids (``_E``/``_PE``: ALF,
-#: RALF, PRAC), FamilyMan role, party, event and representative numbers.
+#: RALF, PRAC), FamilyMan role, party, event and representative numbers. Each is keyed by the run
+#: seed (synth.keys.run_key) like the ``id:`` columns: the SAIL project encryption in
+#: synth.views.transforms and synth.views.spine_gp, the FamilyMan numbers in synth.views.familyman
+#: and synth.views.familyman_events.
 NUMBER_FIELDS = ("role_number", "party_number", "event_number", "representative_role")
-#: Id columns still the same for every seed (their keys are module constants, not run_key(seed, ...)):
-#: the SAIL project encryption (synth.views.transforms ALF_KEY/RALF_KEY, synth.views.spine_gp
-#: PRACTICE_KEY), FamilyMan role and representative numbers (synth.views.familyman ROLE_KEY, REP_KEY),
-#: the local authority's party number (LA_PARTY_KEY; the persons' party numbers are keyed by the seed)
-#: and event numbers (synth.views.familyman_events EVENT_KEY). Keying them needs the seed in the row
-#: sources; until then each is a strict xfail here, so the fix shows as an unexpected pass.
-SEED_INDEPENDENT = {
-    ("cafcass_cymru/CAFW_CAFCASS_ALF_20240630", "ALF_E"), ("wds/WDSD_AR_PERS_20240630", "ALF_E"),
-    ("wds/WDSD_AR_PERS_ADD_20240630", "RALF_E"), ("wds/WDSD_AR_PERS_GP_20240630", "PRAC_CD_E"),
-    ("familyman/roles", "role"), ("familyman/roles", "role_id"), ("familyman/roles", "representative_role"),
-    ("familyman/roles", "party"), ("familyman/roles", "party_id"), ("familyman/parties", "party"),
-    ("familyman/events", "event"), ("familyman/event_fields", "event"),
-}
 
 
 def _other_id_columns() -> list[tuple[str, str]]:
@@ -63,9 +53,7 @@ def _other_id_columns() -> list[tuple[str, str]]:
             if col.id is None and (col.name.upper().endswith(("_E", "_PE")) or (col.field or "") in NUMBER_FIELDS)]
 
 
-@pytest.mark.parametrize("table, column", [
-    pytest.param(t, c, marks=pytest.mark.xfail(strict=True, reason="keyed by a constant, not the seed"))
-    if (t, c) in SEED_INDEPENDENT else (t, c) for t, c in _other_id_columns()])
+@pytest.mark.parametrize("table, column", _other_id_columns())
 def test_two_seeds_share_no_encrypted_or_familyman_number(runs, table, column):
     a, b = runs
     va = set(pd.Series(a.table(table)[column]).dropna().astype(str))

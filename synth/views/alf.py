@@ -42,7 +42,7 @@ def _agree(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def match(ap: pd.DataFrame, recorded: pd.DataFrame, true: pd.DataFrame, link: Linkage,
-          rng: np.random.Generator) -> pd.DataFrame:
+          rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """ALF_PE, ALF_STS_CD and ALF_MTCH_PCT of each record.
 
     Args:
@@ -50,6 +50,7 @@ def match(ap: pd.DataFrame, recorded: pd.DataFrame, true: pd.DataFrame, link: Li
         recorded, true: recorded and true identifiers, row-aligned with ``ap``.
         link: the profile's linkage section.
         rng: the agency's view stream.
+        seed: the run seed (it keys the project ALF, synth.views.transforms.project_alf).
     """
     m = link.alf
     n = len(ap)
@@ -63,12 +64,12 @@ def match(ap: pd.DataFrame, recorded: pd.DataFrame, true: pd.DataFrame, link: Li
     sts = np.where(nhs_ok, np.where(agree["date_of_birth"] & agree["sex"], 1, 4),
                    np.where(spine & (score >= m.high), 39, np.where(spine & (score >= m.accept), 35, 99)))
     probabilistic = (sts == 35) | (sts == 39)
-    alf = project_alf(pid)
+    alf = project_alf(pid, seed)
     wrong = probabilistic & (rng.random(n) < m.false_match_rate)
     if wrong.any() and n > 1:
         # Another record's person (a different person of the same shard).
         other = (np.flatnonzero(wrong) + rng.integers(1, n, int(wrong.sum()))) % n
-        alt = project_alf(pid[other])
+        alt = project_alf(pid[other], seed)
         same = pid[other] == pid[wrong]
         alf[np.flatnonzero(wrong)[~same]] = alt[~same]
     out = pd.DataFrame({

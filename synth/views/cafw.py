@@ -26,7 +26,7 @@ LIST_TIMES = ((10, 0, 0.38), (10, 30, 0.16), (11, 0, 0.10), (11, 30, 0.05), (12,
 
 
 def cafw_hearing(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                 rng: np.random.Generator) -> pd.DataFrame:
+                 rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Each covered hearing with its listing date and time (:data:`LIST_TIMES`)."""
     h = covered["hearing"]
     share = np.array([p for _, _, p in LIST_TIMES])
@@ -42,7 +42,7 @@ def cafw_hearing(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame
 
 
 def cafw_application_party(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                           rng: np.random.Generator) -> pd.DataFrame:
+                           rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """One row per application and party of its proceeding (id: application id and party slot)."""
     app = covered["application"][["application_id", "proceeding_id"]]
     party = covered["proceeding_party"][["party_id", "proceeding_id", "person_id", "party_role"]]

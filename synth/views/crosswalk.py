@@ -88,7 +88,7 @@ def case_crosswalk(profile: Profile, truth: dict[str, pd.DataFrame],
     child = out["party_role"].eq("subject").to_numpy()
     out["la_child_id"] = pd.Series(out["person_id"].map(la_ids), dtype="Int64").astype("string").where(child, None)
     wales = out["country"].eq("Wales").to_numpy()
-    alf = pd.Series(pd.array(project_alf(out["person_id"].to_numpy(np.int64)), dtype="Int64"))
+    alf = pd.Series(pd.array(project_alf(out["person_id"].to_numpy(np.int64), seed), dtype="Int64"))
     out["alf_e"] = alf.where(pd.Series(wales), pd.NA)
     out["cafcass_case_id"] = pd.Series(pd.array(out["cafcass_case_id"], dtype="Int64"))
     ids = profile.linkage.ids if profile.linkage else "E"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.keys import keyed_id, permute_index
+from synth.keys import keyed_id, permute_index, run_key
 from synth.rng import stream_key
 
 ROLE_PREFIX = {"applicant": "APL", "respondent": "RSP", "subject": "CHLD"}
@@ -41,14 +41,15 @@ REPRESENTED = {("public", "Applicant"): 1.0, ("public", "Respondent"): 0.9,
                ("private", "Applicant"): 0.35, ("private", "Respondent"): 0.25}
 
 
-def role_number(role_key: np.ndarray) -> np.ndarray:
-    """FamilyMan role number of a truth role key (a keyed bijection, so distinct and stable)."""
-    return keyed_id(np.asarray(role_key, dtype=np.int64), ROLE_KEY)
+def role_number(role_key: np.ndarray, seed: int) -> np.ndarray:
+    """FamilyMan role number of a truth role key in the run of ``seed`` (a keyed bijection, so distinct and stable)."""
+    return keyed_id(np.asarray(role_key, dtype=np.int64), run_key(seed, ROLE_KEY))
 
 
-def la_party(proceeding_id: np.ndarray) -> np.ndarray:
-    """Party number of the local authority on each public law case."""
-    return LA_PARTY_BASE + permute_index(np.asarray(proceeding_id, dtype=np.int64), 1 << 40, LA_PARTY_KEY)
+def la_party(proceeding_id: np.ndarray, seed: int) -> np.ndarray:
+    """Party number of the local authority on each public law case in the run of ``seed``."""
+    key = run_key(seed, LA_PARTY_KEY)
+    return LA_PARTY_BASE + permute_index(np.asarray(proceeding_id, dtype=np.int64), 1 << 40, key)
 
 
 def _party_numbers(covered: dict[str, pd.DataFrame], proc: np.ndarray, person: np.ndarray) -> np.ndarray:
@@ -61,7 +62,7 @@ def _party_numbers(covered: dict[str, pd.DataFrame], proc: np.ndarray, person: n
 
 
 def familyman_role(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                   rng: np.random.Generator) -> pd.DataFrame:
+                   rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Every party's role on each covered case, plus the local authority applicant in public law."""
     proc = covered["proceeding"]
     party = covered["proceeding_party"]
@@ -83,16 +84,16 @@ def familyman_role(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFra
         "role_key": public["proceeding_id"].to_numpy(np.int64) * 64 + LA_SLOT,
         "proceeding_id": public["proceeding_id"].to_numpy(np.int64),
         "person_id": pd.array([None] * len(public), dtype="Int64"),
-        "party_number": la_party(public["proceeding_id"].to_numpy(np.int64)),
+        "party_number": la_party(public["proceeding_id"].to_numpy(np.int64), seed),
         "role_model": "APLC", "case_role": "Applicant", "is_la": True, "law_type": "public",
     })
     out = pd.concat([people, la], ignore_index=True)
     out = out.sort_values("role_key", kind="stable").reset_index(drop=True)
-    out["role_number"] = role_number(out["role_key"].to_numpy())
+    out["role_number"] = role_number(out["role_key"].to_numpy(), seed)
     p_rep = pd.Series(list(zip(out["law_type"], out["case_role"], strict=True))).map(REPRESENTED).fillna(0.0)
     rep = rng.random(len(out)) < p_rep.to_numpy(float)
-    out["representative_role"] = pd.array(np.where(rep, keyed_id(out["role_key"].to_numpy(), REP_KEY), -1),
-                                          dtype="Int64")
+    rep_number = keyed_id(out["role_key"].to_numpy(), run_key(seed, REP_KEY))
+    out["representative_role"] = pd.array(np.where(rep, rep_number, -1), dtype="Int64")
     out["representative_role"] = out["representative_role"].mask(~pd.Series(rep))
     out["representation"] = np.where(rep, "Y", "N").astype(object)
     out.loc[out["case_role"].isna().to_numpy(), "representation"] = None  # children: the guardian, not modelled
@@ -106,7 +107,7 @@ def familyman_role(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFra
 
 
 def familyman_party(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                    rng: np.random.Generator) -> pd.DataFrame:
+                    rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """FamilyMan parties: every person record of the agency, plus each public law case's local authority.
 
     A person's ``role_model`` is their role on the case their record was first made for; the
@@ -132,7 +133,8 @@ def familyman_party(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFr
     public = proc[proc["law_type"] == "public"]
     pid = public["proceeding_id"].to_numpy(np.int64)
     la = pd.DataFrame({
-        "party_number": la_party(pid), "proceeding_id": pid, "person_id": pd.array([None] * len(pid), dtype="Int64"),
+        "party_number": la_party(pid, seed), "proceeding_id": pid,
+        "person_id": pd.array([None] * len(pid), dtype="Int64"),
         "date_of_birth": np.full(len(pid), np.datetime64("NaT"), dtype="datetime64[ns]"),
         "sex": pd.array([None] * len(pid), dtype="Int64"), "forename": None, "surname": None, "role_model": "APLC",
     })

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.keys import permute_index
+from synth.keys import permute_index, run_key
 from synth.rng import stream_key
 from synth.views.familyman import role_number
 from synth.world.courts import court_of
@@ -47,9 +47,10 @@ MAX_ENTRY_LAG = 3
 APPLICATION_MODELS = ("U22", "G50")
 
 
-def event_number(event_id: np.ndarray, court_no: np.ndarray) -> np.ndarray:
-    """FamilyMan event number: the court number, then a keyed permutation of the truth event id."""
-    return np.asarray(court_no, dtype=np.int64) * EVENT_SPAN + permute_index(event_id, EVENT_SPAN, EVENT_KEY)
+def event_number(event_id: np.ndarray, court_no: np.ndarray, seed: int) -> np.ndarray:
+    """FamilyMan event number: the court number, then a permutation of the truth event id keyed by ``seed``."""
+    return (np.asarray(court_no, dtype=np.int64) * EVENT_SPAN
+            + permute_index(event_id, EVENT_SPAN, run_key(seed, EVENT_KEY)))
 
 
 def _court_numbers(covered: dict[str, pd.DataFrame], proc_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +62,7 @@ def _court_numbers(covered: dict[str, pd.DataFrame], proc_ids: np.ndarray) -> tu
 
 
 def familyman_event(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                    rng: np.random.Generator) -> pd.DataFrame:
+                    rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Every covered court event with its FamilyMan number, keying date and creating court."""
     ev = covered["court_event"]
     no, prefix = _court_numbers(covered, ev["proceeding_id"].to_numpy(np.int64))
@@ -69,7 +70,7 @@ def familyman_event(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFr
     date = ev["event_date"].to_numpy("datetime64[D]")
     return pd.DataFrame({
         "event_id": ev["event_id"].to_numpy(np.int64), "proceeding_id": ev["proceeding_id"].to_numpy(np.int64),
-        "event_number": event_number(ev["event_id"].to_numpy(np.int64), no),
+        "event_number": event_number(ev["event_id"].to_numpy(np.int64), no, seed),
         "event_model": ev["event_model"].to_numpy(object),
         "receipt_date": ev["event_date"].to_numpy(),
         "entry_date": (date + lag.astype("timedelta64[D]")).astype("datetime64[ns]"),
@@ -84,12 +85,12 @@ def _join_codes(keys: np.ndarray, values: np.ndarray) -> pd.Series:
 
 
 def familyman_event_field(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                          rng: np.random.Generator) -> pd.DataFrame:
+                          rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """The event fields MoJ code reads: orders sought, children, order names, withdrawn application."""
     ev = covered["court_event"]
     app, sought, orders = covered["application"], covered["application_order"], covered["court_order"]
     no, _ = _court_numbers(covered, ev["proceeding_id"].to_numpy(np.int64))
-    ev = ev.assign(_number=event_number(ev["event_id"].to_numpy(np.int64), no))
+    ev = ev.assign(_number=event_number(ev["event_id"].to_numpy(np.int64), no, seed))
     model = ev["event_model"].to_numpy(object)
     is_app = np.isin(model, APPLICATION_MODELS)
     parts = []
@@ -115,7 +116,7 @@ def familyman_event_field(covered: dict[str, pd.DataFrame], truth: dict[str, pd.
                            index=pd.MultiIndex.from_arrays([party["proceeding_id"], party["person_id"]]))
     child_role = child_role[~child_role.index.duplicated()]
     o_role = role_number(child_role.reindex(pd.MultiIndex.from_arrays(
-        [orders["proceeding_id"], orders["person_id"]])).to_numpy(np.int64))
+        [orders["proceeding_id"], orders["person_id"]])).to_numpy(np.int64), seed)
     some = app["primary_order"].isin(["placement_order", "special_guardianship_order"])
     later = app.loc[(app["sequence"] > 0) & some, "application_id"]
     mine = orders["application_id"].isin(later).to_numpy() & orders["is_final"].to_numpy(bool)

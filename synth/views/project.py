@@ -84,7 +84,7 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
     for f in RECORDED:
         ap[f] = recorded[f].array
     if agency.sail_linkage and link is not None:
-        ap = pd.concat([ap, match(ap, recorded, true, link, rng)], axis=1)
+        ap = pd.concat([ap, match(ap, recorded, true, link, rng, seed)], axis=1)
     persons = truth["person"]
     # Every truth table about proceedings is restricted to the covered ones.
     tables = {name: by_proc(name) for name, t in truth.items()
@@ -209,7 +209,7 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth: dict[
             values = _agency_ids(frame, agency, rows, col, source, truth)
         else:
             values = field_values(frame, rows, source, cast(str, col.field), truth)
-        values = T.apply(values.reset_index(drop=True), col.transforms)
+        values = T.apply(values.reset_index(drop=True), col.transforms, seed=frame.seed)
         if col.missing is not None and not col.required and len(rows):
             fy = _fy(frame, rows, source, truth) if fy is None else fy
             blank = rng.random(len(rows)) < _missing_rate(col, fy)
@@ -233,11 +233,13 @@ def project_agency(agency_key: str, agency: Agency, truth: dict[str, pd.DataFram
         if name in REFERENCE_SOURCES:  # public lookup rows, the same in every run: written by shard 0
             frame.tables[name] = reference_rows(name, shard)
         elif name not in frame.tables and name in BUILDERS:
-            frame.tables[name] = BUILDERS[name](frame.tables, truth, generator(seed, "source", agency_key, name, shard))
+            src_rng = generator(seed, "source", agency_key, name, shard)
+            frame.tables[name] = BUILDERS[name](frame.tables, truth, src_rng, seed)
     tables = {key: project_table(frame, agency, t, truth, rng) for key, t in agency.tables.items()}
     ap = frame.tables["agency_person"]
     links = pd.DataFrame({"agency": agency_key, "agency_person_id": ap["agency_person_id"].to_numpy(),
                           "system_id": ap["system_id"].to_numpy(), "person_id": ap["person_id"].to_numpy(),
-                          era_name("true_alf_e", link.ids if link else "E"): T.project_alf(ap["person_id"].to_numpy())})
+                          era_name("true_alf_e", link.ids if link else "E"):
+                              T.project_alf(ap["person_id"].to_numpy(), seed)})
     err_cols = ["agency", "agency_person_id", "field", "kind", "true_value", "recorded_value"]
     return tables, links, frame.errors.assign(agency=agency_key)[err_cols]

@@ -3,7 +3,7 @@
 A derived source is a table a view may take its rows from that is not a truth table, such as
 the per-collection-year rows of a local authority return. Each builder is a pure function of the
 agency's covered truth (the truth tables restricted to the agency's coverage, plus the rows of
-any derived source built before it), the whole shard's truth and a random stream of its own.
+any derived source built before it), the whole shard's truth, a random stream of its own and the run seed.
 ``agency_person`` is built by :func:`synth.views.project.covered` itself.
 """
 
@@ -14,8 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-#: builder(covered tables, shard truth, rng) -> rows with exactly the source's declared fields.
-Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.Generator], pd.DataFrame]
+#: builder(covered tables, shard truth, rng, seed) -> rows with exactly the source's declared fields;
+#: ``seed`` is the run seed, which keys the agency-facing ids a builder makes (synth.keys.run_key).
+Builder = Callable[[dict[str, pd.DataFrame], dict[str, pd.DataFrame], np.random.Generator, int], pd.DataFrame]
 
 BUILDERS: dict[str, Builder] = {}
 

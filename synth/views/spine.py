@@ -58,13 +58,14 @@ def available_from(start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def spine_address(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-                  rng: np.random.Generator) -> pd.DataFrame:
+                  rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Person x address rows for every covered person, within the person's life.
 
     Args:
         covered: the agency's covered truth (``person`` holds the people on the spine).
         truth: the shard's truth (``address``).
         rng: this source's random stream (load lags).
+        seed: the run seed (it keys agency-facing ids, synth.keys.run_key).
     """
     person = covered["person"]
     address = truth["address"]

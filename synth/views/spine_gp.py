@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth.keys import keyed_id
+from synth.keys import keyed_id, run_key
 from synth.rng import stream_key
 from synth.views.spine import OPEN_END, available_from, spine_address
 
@@ -43,17 +43,18 @@ def practice_of(lsoa: np.ndarray) -> np.ndarray:
 
 
 def spine_gp(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
-             rng: np.random.Generator) -> pd.DataFrame:
+             rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """GP registration periods of every person on the spine.
 
     Args:
         covered: the agency's covered truth, with ``spine_address`` already built.
         truth: the shard's truth (unused beyond the covered tables).
         rng: this source's random stream.
+        seed: the run seed (it keys agency-facing ids, synth.keys.run_key).
     """
     adds = covered.get("spine_address")
     if adds is None:
-        adds = spine_address(covered, truth, rng)
+        adds = spine_address(covered, truth, rng, seed)
     adds = adds.sort_values(["person_id", "from_date"], kind="stable").reset_index(drop=True)
     pid = adds["person_id"].to_numpy(np.int64)
     start = adds["from_date"].to_numpy("datetime64[D]")
@@ -85,6 +86,6 @@ def spine_gp(covered: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame],
         "person_id": r_pid,
         "from_date": r_from.astype("datetime64[s]"),
         "to_date": r_to.astype("datetime64[s]"),
-        "practice_code": keyed_id(r_prac, PRACTICE_KEY),
+        "practice_code": keyed_id(r_prac, run_key(seed, PRACTICE_KEY)),
         "available_date": available_from(r_from, rng).astype("datetime64[s]"),
     })

@@ -55,7 +55,7 @@ def _la(truth: dict, person_id: np.ndarray) -> np.ndarray:
     return p["la_code"].to_numpy(object)[pos] if len(p) else np.zeros(0, dtype=object)
 
 
-def cla_episode_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_episode_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Each episode in every collection year it overlaps, as that year's return shows it."""
     e = cov["care_episode"]
     rep, year = _spread(collection_year_of(days_of(e["start_date"])), collection_year_of(days_of(e["observed_to"])))
@@ -77,7 +77,7 @@ def _child_years(e: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["person_id", "year", "start"], kind="stable").drop_duplicates(["person_id", "year"])
 
 
-def cla_child_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_child_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Header: every child looked after at any time in the year."""
     cy = _child_years(cov["care_episode"]).reset_index(drop=True)
     p = truth["person"]
@@ -93,7 +93,7 @@ def cla_child_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataF
                   mother=pd.array([None] * len(cy), dtype="Int64"), mc_dob=to_dates(np.full(len(cy), INF)))
 
 
-def cla_review_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_review_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Reviews held in the year."""
     r = cov["care_review"]
     year = collection_year_of(days_of(r["review_date"]))
@@ -102,7 +102,7 @@ def cla_review_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.Data
                   la_code=_la(truth, r["person_id"].to_numpy()))
 
 
-def cla_missing_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_missing_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """Missing or away episodes that started in the year (the end blank if after 31 March)."""
     m = cov["care_missing"]
     year = collection_year_of(days_of(m["start_date"]))
@@ -112,7 +112,7 @@ def cla_missing_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.Dat
                   end_date=to_dates(np.where(end <= collection_year_end(year), end, INF)))
 
 
-def cla_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_adoption_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """AD1: children adopted in the year."""
     a = cov["adoption"]
     a = a[a["adoption_date"].notna()].reset_index(drop=True)
@@ -121,7 +121,7 @@ def cla_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.Da
                   adoption_id=a["adoption_id"].to_numpy(), la_code=_la(truth, a["person_id"].to_numpy()))
 
 
-def cla_placed_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_placed_adoption_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """PlacedAdoption: decisions that the child should be placed for adoption, in force or ceasing in
     the year, for children looked after in the year."""
     a = cov["adoption"].reset_index(drop=True)
@@ -144,7 +144,7 @@ def cla_placed_adoption_year(cov: dict, truth: dict, rng: np.random.Generator) -
                                          None).astype(object))  # type: ignore[attr-defined]
 
 
-def cla_prev_perm_year(cov: dict, truth: dict, rng: np.random.Generator) -> pd.DataFrame:
+def cla_prev_perm_year(cov: dict, truth: dict, rng: np.random.Generator, seed: int) -> pd.DataFrame:
     """PrevPerm: children starting a period of care in the year, with any earlier permanence order
     (P1 adoption, P2 SGO, P3 child arrangements order; Z1 none)."""
     e = cov["care_episode"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from synth.dates import week_start
-from synth.keys import keyed_id
+from synth.keys import keyed_id, run_key
 from synth.rng import stream_key
 
 if TYPE_CHECKING:
@@ -111,13 +111,14 @@ def upper(s: pd.Series, p: dict) -> pd.Series:
 
 
 #: Keys of the SAIL project encryption: one ALF (person) and one RALF (address) per project, so
-#: every SAIL table of the project joins on them.
+#: every SAIL table of the project joins on them. Each run keys them by its seed as well
+#: (synth.keys.run_key), so two runs never share an encrypted id.
 ALF_KEY, RALF_KEY = stream_key("sail-project:alf"), stream_key("sail-project:ralf")
 
 
-def project_alf(person_ids: np.ndarray) -> np.ndarray:
-    """The project-encrypted ALF of each true person id."""
-    return keyed_id(np.asarray(person_ids, dtype=np.int64), ALF_KEY)
+def project_alf(person_ids: np.ndarray, seed: int) -> np.ndarray:
+    """The project-encrypted ALF of each true person id in the run of ``seed``."""
+    return keyed_id(np.asarray(person_ids, dtype=np.int64), run_key(seed, ALF_KEY))
 
 
 def _keyed(values: pd.Series, key: int) -> pd.Series:
@@ -127,13 +128,13 @@ def _keyed(values: pd.Series, key: int) -> pd.Series:
 
 
 def alf(s: pd.Series, p: dict) -> pd.Series:
-    """The SAIL project ALF of a truth person id (the spine's ALF_PE)."""
-    return _keyed(s, ALF_KEY)
+    """The SAIL project ALF of a truth person id (the spine's ALF_PE); ``p["seed"]`` is the run seed."""
+    return _keyed(s, run_key(int(p["seed"]), ALF_KEY))
 
 
 def ralf(s: pd.Series, p: dict) -> pd.Series:
-    """The SAIL project RALF of a truth address id (residential anonymised linking field)."""
-    return _keyed(s, RALF_KEY)
+    """The SAIL project RALF of a truth address id (residential anonymised linking field); keyed by ``p["seed"]``."""
+    return _keyed(s, run_key(int(p["seed"]), RALF_KEY))
 
 
 TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
@@ -152,9 +153,9 @@ TRANSFORMS: dict[str, Callable[[pd.Series, dict], pd.Series]] = {
 }
 
 
-def apply(values: pd.Series, transforms: Iterable[Transform]) -> pd.Series:
-    """Apply a column's transforms in order."""
+def apply(values: pd.Series, transforms: Iterable[Transform], *, seed: int) -> pd.Series:
+    """Apply a column's transforms in order; each gets its parameters plus ``seed`` (the run seed)."""
     for t in transforms:
-        params = t.model_extra or {}
+        params = {**(t.model_extra or {}), "seed": seed}
         values = TRANSFORMS[t.name](values, params)
     return values

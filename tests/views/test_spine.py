@@ -21,8 +21,8 @@ def spine():
     ctx = build_context(load_profile("wales_sail"), seed=5)
     truth = simulate_shard(ctx, 0, 2500)
     covered = {"person": truth["person"]}
-    covered["spine_address"] = spine_address(covered, truth, generator(5, "a"))
-    gp = spine_gp(covered, truth, generator(5, "g"))
+    covered["spine_address"] = spine_address(covered, truth, generator(5, "a"), 5)
+    gp = spine_gp(covered, truth, generator(5, "g"), 5)
     return truth, covered["spine_address"], gp
 
 
