@@ -8,13 +8,13 @@ recording gaps. Also returns the agency-record -> truth-person map for ``truth/`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from synth.keys import PERSON_STRIDE, PROC_STRIDE, keyed_id, run_key
+from synth.keys import keyed_id, run_key
 from synth.profile.models import Agency, Column, Linkage, Missing, Table
 from synth.profile.sail import era_name
 from synth.rng import generator, stream_key
@@ -35,10 +35,11 @@ class AgencyFrame:
 
     tables: dict[str, pd.DataFrame]
     person_map: pd.DataFrame  # proceeding_id, person_id, agency_person_id
-    map_keys: np.ndarray  # sorted proceeding_id * PERSON_STRIDE + person slot
+    map_keys: np.ndarray  # sorted pair keys of (proceeding_id, person_id): see _pair_keys
     map_ids: np.ndarray  # agency person id for each key
     errors: pd.DataFrame  # identifier errors applied to the person records
     seed: int = 0  # the run seed: it keys every agency-facing id (synth.keys.run_key)
+    map_persons: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # sorted person ids of the map
 
 
 def _key(agency: Agency, entity: str, seed: int) -> int:
@@ -98,12 +99,21 @@ def covered(agency: Agency, truth: dict[str, pd.DataFrame], rng: np.random.Gener
         # Which person record each (proceeding, person) appearance uses (FamilyMan parties on roles).
         "agency_person_map": pm[["proceeding_id", "person_id", "agency_person_id"]],
     })
-    # A person on a proceeding is a member of its family, so (proceeding, slot) identifies them.
-    keys = pm["proceeding_id"].to_numpy() * PERSON_STRIDE + pm["person_id"].to_numpy() % PERSON_STRIDE
+    # A man can be a party in several families' proceedings, so (proceeding, person) is the key.
+    persons = np.unique(pm["person_id"].to_numpy(np.int64))
+    keys = _pair_keys(pm["proceeding_id"].to_numpy(np.int64), pm["person_id"].to_numpy(np.int64), persons)
     order = np.argsort(keys, kind="stable")
     return AgencyFrame(tables=tables, person_map=pm[["proceeding_id", "person_id", "agency_person_id"]],
                        map_keys=keys[order], map_ids=pm["agency_person_id"].to_numpy()[order], errors=errors,
-                       seed=seed)
+                       seed=seed, map_persons=persons)
+
+
+def _pair_keys(proceeding: np.ndarray, person: np.ndarray, persons: np.ndarray) -> np.ndarray:
+    """One int64 per (proceeding, person) pair: proceeding * len(persons) + the person's rank (-1: absent)."""
+    rank = np.searchsorted(persons, person)
+    known = rank < len(persons)
+    known[known] = persons[rank[known]] == person[known]
+    return np.where(known, proceeding * max(len(persons), 1) + rank, -1)
 
 
 def _appearances(people: str, cov: pd.DataFrame, truth: dict[str, pd.DataFrame], parties: pd.DataFrame,
@@ -115,11 +125,9 @@ def _appearances(people: str, cov: pd.DataFrame, truth: dict[str, pd.DataFrame],
         t = truth["person"][["person_id", "family_id"]].merge(cov[["family_id", "proceeding_id"]], on="family_id")
     else:
         t = by_proc(people)
-    pp = t["proceeding_id"].to_numpy(np.int64)
-    person = t["person_id"].to_numpy(np.int64)
-    key = np.unique(pp * PERSON_STRIDE + person % PERSON_STRIDE)
-    pp = key // PERSON_STRIDE
-    return pp, (pp // PROC_STRIDE) * PERSON_STRIDE + key % PERSON_STRIDE
+    pair = np.unique(np.stack([t["proceeding_id"].to_numpy(np.int64), t["person_id"].to_numpy(np.int64)], axis=1),
+                     axis=0)  # distinct pairs, by proceeding then person
+    return pair[:, 0], pair[:, 1]
 
 
 def _lookup(values: np.ndarray, table: pd.DataFrame, key: str, field: str) -> pd.Series:
@@ -159,7 +167,7 @@ def _agency_ids(frame: AgencyFrame, agency: Agency, rows: pd.DataFrame, col: Col
     raw = pd.to_numeric(truth_ids, errors="coerce").fillna(0).to_numpy(np.int64)
     if col.id == "person" and "proceeding_id" in rows.columns and agency.person_duplicates is not None:
         # Duplicate person records: the id depends on the case the person appears on.
-        key = rows["proceeding_id"].to_numpy() * PERSON_STRIDE + raw % PERSON_STRIDE
+        key = _pair_keys(rows["proceeding_id"].to_numpy(np.int64), raw, frame.map_persons)
         pos = np.clip(np.searchsorted(frame.map_keys, key), 0, max(len(frame.map_keys) - 1, 0))
         found = (frame.map_keys[pos] == key) if len(frame.map_keys) else np.zeros(len(key), dtype=bool)
         base = keyed_id(raw, _key(agency, "person", frame.seed))

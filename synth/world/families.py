@@ -20,6 +20,7 @@ import numpy as np
 
 from synth.dates import fy_of
 from synth.profile.mechanisms import AWAY_FROM_HOME
+from synth.world import partners
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 
@@ -63,6 +64,7 @@ class ShardWorld:
     ethnicity: np.ndarray
     n_fathers: np.ndarray
     father_dob_gap: np.ndarray  # (families, MAX_FATHERS) father's age minus mother's, days
+    partnership: dict[str, np.ndarray]  # family, slot, start, end (-1 ongoing), man (root partnership row)
     children: dict[str, np.ndarray]
     proceedings: dict[str, np.ndarray]
     subjects: dict[str, np.ndarray]
@@ -213,6 +215,10 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         fam = proc["family"]
         baby_dob = nxt_issue - baby_age
         can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
+        # A new baby comes at least MIN_SPACING_DAYS after the mother's last birth.
+        last_birth = np.full(n, np.iinfo(np.int64).min // 2)
+        np.maximum.at(last_birth, ch["family"], ch["dob"])
+        can_baby &= baby_dob - last_birth[fam] >= MIN_SPACING_DAYS
         # Earlier subjects who are still at home and young enough come back too.
         stays = ~np.isin(outcome, AWAY_FROM_HOME)
         still_child = (nxt_issue[sub_proc_local] - ch["dob"][sub_fam_child]) < OLDEST_SUBJECT_DAYS
@@ -251,10 +257,15 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
                     issue=nxt_issue[nxt_idx], pre=nxt_pre[nxt_idx])
         history = np.full(len(nxt_idx), "repeat", dtype=object)
 
+    kids = children.done()
+    pship = partners.partnerships(rng, kids["family"], kids["father"], kids["dob"], ctx.end)
+    pf, ps = pship["family"], pship["slot"]
+    pship["born"] = mother_dob[pf] - np.round(gap[pf, ps]).astype(np.int64)
+    pship["man"] = partners.share_men(rng, la[pf], pship["born"], pship["start"], pship["end"], pf)
     return ShardWorld(
         family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,
         teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
-        children=children.done(), proceedings=procs.done(), subjects=subs.done(),
+        partnership=pship, children=kids, proceedings=procs.done(), subjects=subs.done(),
     )
 
 

@@ -41,6 +41,11 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "relationship_id": "int64", "proceeding_id": "int64", "child_id": "int64",
         "parent_id": "int64", "parent_role": "string",
     },
+    # Partnerships that produced a child (synth/world/partners.py): a man may have several.
+    "partnership": {
+        "partnership_id": "int64", "family_id": "int64", "man_id": "int64", "woman_id": "int64",
+        "start_date": "date", "end_date": "date",
+    },
     "hearing": {
         "hearing_id": "int64", "proceeding_id": "int64", "sequence": "int64",
         "hearing_date": "date", "hearing_type": "string", "is_final": "bool",
@@ -75,7 +80,8 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
 #: Fields that point at another table's id, wherever they appear.
 REFERENCES: dict[str, str] = {
     "family_id": "family", "person_id": "person", "mother_id": "person", "father_id": "person",
-    "child_id": "person", "parent_id": "person", "proceeding_id": "proceeding",
+    "child_id": "person", "parent_id": "person", "man_id": "person", "woman_id": "person",
+    "proceeding_id": "proceeding",
     "final_hearing_id": "hearing", "hearing_id": "hearing", "pc_id": "proceeding_child",
     "first_proceeding_id": "proceeding", "address_id": "address", "event_id": "court_event",
     "application_id": "application", "application_order_id": "application_order", "order_id": "court_order",

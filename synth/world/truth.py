@@ -11,7 +11,7 @@ import pandas as pd
 
 from synth.keys import FAMILIES_PER_SHARD, PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE
 from synth.rng import generator, stream_key
-from synth.world import care, court, deaths, ids, names, residence
+from synth.world import care, court, deaths, ids, names, partners, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -133,9 +133,23 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
     })
     hearing = pd.DataFrame({k: v for k, v in hear.items() if not k.startswith("_")})
     tables = {"family": family, "person": people, "proceeding": proceeding, "proceeding_child": pchild,
-              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing}
+              "proceeding_party": parties, "proceeding_relationship": rel, "hearing": hearing,
+              "partnership": _partnerships(w)}
     return {k: v if v[v.columns[0]].is_monotonic_increasing else
             v.sort_values(v.columns[0], kind="stable").reset_index(drop=True) for k, v in tables.items()}
+
+
+def _partnerships(w: ShardWorld) -> pd.DataFrame:
+    """One row per partnership that produced a child: the man, the woman and its start and end."""
+    ps, fid = w.partnership, w.family_id
+    father_pid = partners.father_ids(fid, ps, FATHER_SLOT0, PERSON_STRIDE, MAX_FATHERS)
+    fam, slot = ps["family"], ps["slot"]
+    return pd.DataFrame({
+        "partnership_id": fid[fam] * MAX_FATHERS + slot, "family_id": fid[fam],
+        "man_id": father_pid[fam, slot], "woman_id": fid[fam] * PERSON_STRIDE,
+        "start_date": _dates(ps["start"]).astype("datetime64[ns]"),
+        "end_date": np.where(ps["end"] < 0, np.datetime64("NaT"), _dates(ps["end"])).astype("datetime64[ns]"),
+    })
 
 
 def _parties(w: ShardWorld, p: dict[str, np.ndarray], sub: dict[str, np.ndarray], sub_pid: np.ndarray,
@@ -166,7 +180,8 @@ def _parties(w: ShardWorld, p: dict[str, np.ndarray], sub: dict[str, np.ndarray]
     keep = father_rec[fp]
     fp, fs = fp[keep], fs[keep]
     is_app = (applicant[fp] == "father") & (fs == youngest_father[fp])
-    add(fp, fid[fam[fp]] * PERSON_STRIDE + FATHER_SLOT0 + fs, np.where(is_app, "applicant", "respondent"), "father")
+    father_pid = partners.father_ids(fid, w.partnership, FATHER_SLOT0, PERSON_STRIDE, MAX_FATHERS)
+    add(fp, father_pid[fam[fp], fs], np.where(is_app, "applicant", "respondent"), "father")
     # Other adults: relatives in slot order; the relative applicant is slot 0 (grandparent) or 2.
     rel_p = np.repeat(all_p, others)
     rel_j = S.within_group_index(rel_p)
@@ -216,13 +231,16 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     mothers = dict(person_id=fid * PERSON_STRIDE, fam=np.arange(n), role="mother", sex=np.full(n, 2),
                    dob=w.mother_dob, mother=-1, father=-1)
     # Fathers actually present in the family.
-    fam_f = np.repeat(np.arange(n), w.n_fathers)
-    fj = S.within_group_index(fam_f)
-    f_dob = w.mother_dob[fam_f] - np.round(w.father_dob_gap[fam_f, fj]).astype(np.int64)
-    # A father is at least MIN_FATHER_AGE at the birth of his first child.
+    # One person per man (his first partnership's slot), at least MIN_FATHER_AGE at his first child.
+    ps = w.partnership
+    father_pid = partners.father_ids(fid, ps, FATHER_SLOT0, PERSON_STRIDE, MAX_FATHERS)
     first_child = np.full((n, MAX_FATHERS), np.iinfo(np.int64).max)
     np.minimum.at(first_child, (ch["family"], ch["father"]), ch["dob"])
-    f_dob = np.minimum(f_dob, first_child[fam_f, fj] - int(np.ceil(MIN_FATHER_AGE * S.YEAR)))
+    man_first = np.full(len(ps["man"]), np.iinfo(np.int64).max)
+    np.minimum.at(man_first, ps["man"], first_child[ps["family"], ps["slot"]])
+    root = np.flatnonzero(ps["man"] == np.arange(len(ps["man"])))
+    fam_f, fj = ps["family"][root], ps["slot"][root]
+    f_dob = np.minimum(ps["born"][root], man_first[root] - int(np.ceil(MIN_FATHER_AGE * S.YEAR)))
     fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
                    sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
     # Relatives who are parties to some proceeding (slots 9-12), in person-id order.
@@ -238,7 +256,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
                      sex=np.asarray(RELATIVE_SEX)[rj], dob=w.mother_dob[rf] - r_off, mother=-1, father=-1)
     children = dict(person_id=fid[ch["family"]] * PERSON_STRIDE + ch["slot"], fam=ch["family"], role="child",
                     sex=ch["sex"], dob=ch["dob"], mother=fid[ch["family"]] * PERSON_STRIDE,
-                    father=fid[ch["family"]] * PERSON_STRIDE + FATHER_SLOT0 + ch["father"])
+                    father=father_pid[ch["family"], ch["father"]])
     groups = [mothers, fathers, relatives, children]
     cols = {k: np.concatenate([np.broadcast_to(np.asarray(g[k]), np.shape(g["person_id"])) for g in groups])
             for k in mothers}

@@ -41,3 +41,43 @@ def test_a_return_starts_its_pre_proceedings_work_after_the_previous_disposal(sh
     # soon after) and many were not: the gap is a mixture, not a floor.
     lag = (start - pd.to_datetime(rep["prev_disposal"])).dt.days
     assert 0.1 < float(np.mean(lag == 0)) < 0.6
+
+
+def test_a_man_with_children_by_two_mothers_is_a_party_in_both_families_proceedings(shard):
+    person, party, pc = shard["person"], shard["proceeding_party"], shard["proceeding_child"]
+    proc = shard["proceeding"][["proceeding_id", "family_id"]]
+    kids = person[person["family_role"] == "child"]
+    mothers = kids.groupby("father_id")["mother_id"].nunique()
+    several = set(mothers[mothers > 1].index)
+    assert 0.03 < len(several) / len(mothers) < 0.3  # some men, not most (REPARTNER_SHARE, an assumption)
+    fathers = party[party["relationship"] == "father"].merge(proc, on="proceeding_id")
+    in_two = fathers.groupby("person_id")["family_id"].nunique()
+    in_two = set(in_two[in_two > 1].index)
+    assert len(in_two) > 50 and in_two <= several
+    # On each proceeding he is a party to, he is the father of one of its subject children.
+    sub = pc.merge(person[["person_id", "father_id"]], on="person_id")
+    own = set(zip(sub["proceeding_id"], sub["father_id"]))
+    rows = fathers[fathers["person_id"].isin(in_two)]
+    assert all((p, m) in own for p, m in zip(rows["proceeding_id"], rows["person_id"]))
+
+
+def test_every_child_is_conceived_within_a_partnership_and_a_mans_partnerships_follow_one_another(shard):
+    ps, person = shard["partnership"], shard["person"]
+    assert ps["partnership_id"].is_unique
+    kids = person[person["family_role"] == "child"].merge(
+        ps, left_on=["father_id", "mother_id"], right_on=["man_id", "woman_id"])
+    conceived = pd.to_datetime(kids["date_of_birth"]) - pd.Timedelta(days=266)
+    inside = (pd.to_datetime(kids["start_date"]) <= conceived) & (
+        kids["end_date"].isna() | (pd.to_datetime(kids["end_date"]) >= conceived))
+    assert inside.groupby(kids["person_id"]).any().all()
+    assert kids["person_id"].nunique() == (person["family_role"] == "child").sum()
+    s = ps.sort_values(["man_id", "start_date"])
+    same = s["man_id"].to_numpy()[1:] == s["man_id"].to_numpy()[:-1]
+    ended = pd.to_datetime(s["end_date"]).to_numpy()[:-1][same]
+    assert not np.isnat(ended).any()
+    assert (ended < pd.to_datetime(s["start_date"]).to_numpy()[1:][same]).all()
+    # Men are people: one person row each, at least 15 at each child's birth.
+    men = person[person["family_role"] == "father"].set_index("person_id")["date_of_birth"]
+    assert set(ps["man_id"]) == set(men.index)
+    age = (pd.to_datetime(kids["date_of_birth"]) - pd.to_datetime(kids["man_id"].map(men))).dt.days / 365.25
+    assert (age >= 15).all()
