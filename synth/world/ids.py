@@ -117,14 +117,29 @@ def pseudo_postcodes(la_index: np.ndarray, rng: np.random.Generator) -> np.ndarr
     digit = rng.integers(0, 10, n)
     first = rng.integers(0, 20, n)
     second = rng.integers(0, 20, n)
+    district = np.asarray(la_index) % 98
+    if n < DIRECT_POSTCODES:  # a small shard: spell them out rather than build the whole table
+        return _spell_postcodes(district, digit, first, second)
     # Whole postcodes from a table of every district x inward code (98 x 4,000), by index.
-    return _postcode_table()[(np.asarray(la_index) % 98) * 4000 + digit * 400 + first * 20 + second]
+    return _postcode_table()[district * 4000 + digit * 400 + first * 20 + second]
+
+
+#: Below this many postcodes, spelling them out is cheaper than building the 392,000-entry table once.
+DIRECT_POSTCODES = 500_000
+_INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+
+
+def _spell_postcodes(district: np.ndarray, digit: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The postcodes ``_postcode_table`` holds at these indices, spelled out (same strings)."""
+    outward = np.char.add("ZZ", (district + 1).astype(str))
+    inward = np.char.add(np.char.add(digit.astype(str), _INWARD_LETTERS[first]), _INWARD_LETTERS[second])
+    return np.char.add(np.char.add(outward, " "), inward).astype(object)
 
 
 @lru_cache(maxsize=1)
 def _postcode_table() -> np.ndarray:
     """Every ``ZZ<district> <digit><letter><letter>`` postcode, district-major (built once)."""
-    letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+    letters = _INWARD_LETTERS
     inward = np.char.add(np.char.add(np.repeat(np.arange(10).astype(str), 400), np.tile(np.repeat(letters, 20), 10)),
                          np.tile(letters, 200))
     outward = np.char.add("ZZ", (np.arange(98) + 1).astype(str))
