@@ -61,7 +61,7 @@ def test_profiles_list_shows_shipped(runner):
     names = {ln.split()[0] for ln in lines(result.stdout)}
     assert {"england_wales", "training_small", "wales_sail"} <= names
     small = next(ln for ln in lines(result.stdout) if ln.startswith("training_small "))
-    assert "300 families" in small
+    assert "400 families" in small
     assert "2016-04-01..2024-03-31" in small
 
 
@@ -81,7 +81,7 @@ def test_profiles_show_training_small(runner):
     assert "seed: 42" in result.stdout.splitlines()
     data = yaml.safe_load(result.stdout)  # the header lines are YAML comments
     assert data["seed"] == 42
-    assert data["size"] == {"families": 300}
+    assert data["size"] == {"families": 400}
     assert "month_of_issue" in data["world"]["distributions"]  # inherited from england_wales
     assert "# extends: " in result.stdout
 

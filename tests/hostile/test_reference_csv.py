@@ -17,7 +17,7 @@ from hostile.harness import Case, Inputs, Spec, check, workdir
 
 SHIPPED = Path(__file__).resolve().parents[2] / "synth" / "profiles" / "reference"
 LA = "local_authorities.csv"
-VOL = "volumes.csv"
+VOL = "volumes_training.csv"  # the volumes training_small reads
 LSOA = "lsoa.csv"
 
 
