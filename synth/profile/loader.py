@@ -24,6 +24,7 @@ from synth.errors import InputError, ProfileError
 from synth.profile.check import check_model, dedupe
 from synth.profile.extends import deep_merge, read_chain
 from synth.profile.find import find_profile, list_profiles, profile_dirs
+from synth.profile.id_types import fill_id_types
 from synth.profile.models import Profile
 from synth.profile.rules import PROFILE_TABLES, semantic_problems
 from synth.profile.sail import apply_id_era
@@ -76,7 +77,7 @@ def load_profile(name: str | Path) -> LoadedProfile:
     path = find_profile(name)
     merged, chain = read_chain(path)
     files = tuple(p for p, _ in chain)
-    profile, problems = check_model(merged, chain)
+    profile, problems = check_model(fill_id_types(merged), chain)
     if profile is None:
         raise ProfileError(problems)
     problems += semantic_problems(profile, chain, lambda f: _reference_path(files, path, f))

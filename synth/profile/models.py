@@ -299,6 +299,14 @@ class Checks(_Model):
     figures: dict[str, Figure] = {}
 
 
+class IdType(_Model):
+    """The one type of an identifier kind (the ``id:`` of columns), declared once (synth.profile.id_types)."""
+
+    type: Literal["int64", "string"]
+    sql_type: Literal["BIGINT", "INTEGER"] | None = None
+    description: str = ""
+
+
 class Profile(_Model):
     """A whole, merged profile."""
 
@@ -311,3 +319,4 @@ class Profile(_Model):
     agencies: dict[str, Agency]
     linkage: Linkage
     checks: Checks = Checks.model_validate({})
+    id_types: dict[str, IdType] = Field({}, description="Type of each identifier kind, declared once.")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from synth.profile.check import Chain, Problem, fmt_loc, origin
+from synth.profile.id_types import check_id_types
 from synth.profile.mechanisms import check_distributions, check_fy_means
 from synth.profile.models import Profile
 from synth.profile.reference import check_reference_set
@@ -124,5 +125,6 @@ def semantic_problems(prof: Profile, chain: Chain, reference_path: Callable[[str
 
     _table_names(prof, add)
     _agency_sources(prof, add)
+    check_id_types(prof, add)
     check_era_names(prof, add)
     return out
