@@ -11,7 +11,6 @@ finished folder.
 from __future__ import annotations
 
 import difflib
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from synth.export.dictionary import duckdb_meta, render_dictionary
 from synth.export.labels import parquet_labels, write_readmes
 from synth.export.manifest import list_parts, synth_version, write_manifest
 from synth.export.sdv_metadata import write_sdv_metadata
-from synth.export.staging import check_replaceable, staged_dir
+from synth.export.staging import check_replaceable, discard_staged, staged_dir
 from synth.layout import table_dir
 from synth.profile.error_scale import with_error_scale
 from synth.profile.loader import LoadedProfile, with_agencies
@@ -231,7 +230,7 @@ def drop_parquet(x: Export) -> None:
     """Remove the Parquet files when only CSV was asked for (they were staged for the database)."""
     if "parquet" not in x.request.formats:
         for key in x.spec.output_keys():
-            shutil.rmtree(x.staging / key, ignore_errors=True)
+            discard_staged(x.staging / key, x.staging)
 
 
 def export_dictionary(x: Export) -> None:

@@ -9,14 +9,13 @@ after ``error:``.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from synth.api.run import Run, read_manifest
 from synth.dirty import check_dirty_level
 from synth.errors import InputError
+from synth.export.staging import make_scratch, remove_scratch
 from synth.pipeline import check_sizes, resolve, run
 from synth.profile.error_scale import check_error_scale
 from synth.profile.loader import load_profile
@@ -75,7 +74,7 @@ def generate(profile: str | Path = "england_wales", *, families: int | None = No
     loaded = load_profile(str(profile))
     owned: Path | None = None
     if out is None:
-        owned = Path(tempfile.mkdtemp(prefix=f"synth-{loaded.profile.name}-"))
+        owned = make_scratch(f"synth-{loaded.profile.name}-")
         out = owned / "run"
     try:
         request = resolve(loaded, families=families, seed=seed, formats=formats,
@@ -84,7 +83,7 @@ def generate(profile: str | Path = "england_wales", *, families: int | None = No
         result = run(request)
     except BaseException:
         if owned is not None:
-            shutil.rmtree(owned, ignore_errors=True)
+            remove_scratch(owned)
         raise
     return Run(result.path, read_manifest(result.path), owned=owned)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import shutil
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ import pyarrow as pa
 
 from synth.api.tables import CSV_ROOT, UnknownTableError, read_arrow, read_pandas, table_files
 from synth.errors import InputError
+from synth.export.staging import remove_scratch
 
 
 class Truth(Mapping[str, pd.DataFrame]):
@@ -66,7 +66,7 @@ class Run:
         self._tables: list[str] | None = None
         self._owned = owned
         # Removes the temporary folder when the object is closed, collected or the interpreter exits.
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(owned), True) if owned is not None else None
+        self._finalizer = weakref.finalize(self, remove_scratch, owned) if owned is not None else None
 
     @property
     def path(self) -> Path:

@@ -36,7 +36,8 @@ def validate_and_report(path: Path, profile: str | Path | None = None, reference
     Raises:
         SynthError: when the folder is not a run, the reference is unusable or a report cannot be written.
     """
-    from synth.validate.report import check_report_path, write_reports
+    from synth.cli.report_files import write_reports
+    from synth.validate.report import check_report_path
     from synth.validate.runner import validate
 
     path = Path(path)

@@ -11,6 +11,7 @@ columns the child lacks are appended to the child's.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,8 @@ def build_duckdb(path: Path, tables: list[tuple[str, str, Path]],
     """
     sql_types = sql_types or {}
     meta = meta or {}
-    path.unlink(missing_ok=True)
+    if path.exists():  # callers build into a fresh staging folder; never over a file
+        raise FileExistsError(errno.EEXIST, "build_duckdb writes a new database only", str(path))
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET threads TO 2")

@@ -13,9 +13,11 @@ Safety rules (issue 10, point 5):
   ``.git`` or ``pyproject.toml``; for file outputs it replaces a regular file, never a folder;
 - a replaced folder is swapped atomically with the new one (``renameat2`` ``RENAME_EXCHANGE`` where
   the system has it), so a crash never leaves neither; then the old one is removed;
-- nothing is ever deleted except this command's own staging folder, the synth output it replaces
-  with ``force``, and staging folders of ours left beside the same destination by a process that
-  no longer runs (``kill -9``);
+- nothing is ever deleted except this command's own staging folder (and files inside it,
+  :func:`discard_staged`), the synth output it replaces with ``force`` (with the files of it the new
+  output no longer has: ``staged_files(retire=...)``), a scratch folder this process made
+  (:func:`make_scratch` / :func:`remove_scratch`), and staging folders of ours left beside the same
+  destination by a process that no longer runs (``kill -9``);
 - SIGINT/SIGTERM raise in the main thread (the CLI installs the handlers), so the staging folder
   is removed on the way out.
 """
@@ -28,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +38,9 @@ from pathlib import Path
 from synth.errors import OutputError
 from synth.export.destinations import GENERATOR, MANIFEST, check_apart, check_replaceable, is_synth_output
 
-__all__ = ["GENERATOR", "MANIFEST", "MARKER", "STAGING_TAG", "check_apart", "check_replaceable", "fsync_tree",
-           "is_synth_output", "remove_stale_staging", "staged_dir", "staged_files", "staging_path"]
+__all__ = ["GENERATOR", "MANIFEST", "MARKER", "STAGING_TAG", "check_apart", "check_replaceable", "discard_staged",
+           "fsync_tree", "is_synth_output", "make_scratch", "remove_scratch", "remove_stale_staging", "staged_dir",
+           "staged_files", "staging_path"]
 
 #: Part of every staging folder's name: ``.<destination name>.synth-staging-<pid>``.
 STAGING_TAG = "synth-staging"
@@ -214,8 +218,8 @@ def _publish_dir(staging: Path, dest: Path, force: bool) -> None:
     _fsync(dest.parent, directory=True)
 
 
-def _publish_files(staging: Path, dests: Sequence[Path], force: bool) -> None:
-    """Move each staged file to its destination, in the order given."""
+def _publish_files(staging: Path, dests: Sequence[Path], force: bool, retire: Sequence[Path] = ()) -> None:
+    """Move each staged file to its destination, in the order given; then remove ``retire``."""
     (staging / MARKER).unlink()
     fsync_tree(staging)
     for dest in dests:
@@ -231,6 +235,10 @@ def _publish_files(staging: Path, dests: Sequence[Path], force: bool) -> None:
             except FileExistsError:
                 raise OutputError(f"{dest} appeared while synth was writing; it was left untouched; "
                                   "choose another --out or pass --force") from None
+    for old in retire:
+        if old.exists() or old.is_symlink():
+            check_replaceable(old, force, file=True)
+            old.unlink()
     _fsync(dests[0].parent, directory=True)
 
 
@@ -265,25 +273,27 @@ def staged_dir(dest: Path | str, force: bool = False) -> Iterator[Path]:
 
 
 @contextmanager
-def staged_files(dests: Sequence[Path | str], force: bool = False) -> Iterator[Path]:
+def staged_files(dests: Sequence[Path | str], force: bool = False, retire: Sequence[Path | str] = ()) -> Iterator[Path]:
     """Stage files that go into one folder; yield the staging folder (write ``staging / dest.name``).
 
     On normal exit the files present in the staging folder are fsynced and moved into place in the
     order of ``dests`` (put the one that makes the others meaningful last); on any exception the
-    staging folder is removed and no destination is touched.
+    staging folder is removed and no destination is touched. ``retire`` names files of the output
+    being replaced that the new one no longer has (removed after the move, only with ``force``).
 
     Raises:
         OutputError: a destination exists (without ``force``) or is not a file, or cannot be written.
     """
     paths = [Path(d) for d in dests]
-    if len({p.parent.resolve() for p in paths}) != 1:
+    old = [Path(r) for r in retire]
+    if len({p.parent.resolve() for p in [*paths, *old]}) != 1:
         raise ValueError("staged_files: every destination must be in one folder")
-    for p in paths:
+    for p in [*paths, *old]:
         check_replaceable(p, force, file=True)
     staging, created = _begin(paths[-1])
     try:
         yield staging
-        _publish_files(staging, paths, force)
+        _publish_files(staging, paths, force, old)
     except BaseException as e:
         _discard(staging)
         if not any(p.exists() for p in paths):
@@ -317,3 +327,35 @@ def _discard(staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         if not staging.exists():
             return
+
+
+def discard_staged(path: Path, staging: Path) -> None:
+    """Remove ``path`` (a file or folder) written earlier by this command inside its staging folder.
+
+    Raises:
+        ValueError: ``staging`` is not a live staging folder or ``path`` is not inside it (a bug).
+    """
+    if not (staging / MARKER).is_file() or not Path(path).resolve().is_relative_to(staging.resolve()):
+        raise ValueError(f"discard_staged: {path} is not inside the staging folder {staging}")
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+#: Marker of a scratch folder made by :func:`make_scratch`.
+SCRATCH_MARKER = ".synth-scratch.json"
+
+
+def make_scratch(prefix: str) -> Path:
+    """A new private temporary folder for this process's own use, marked so only it is ever removed."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / SCRATCH_MARKER).write_text(json.dumps({"tool": GENERATOR, "pid": os.getpid()}) + "\n", encoding="utf-8")
+    return folder
+
+
+def remove_scratch(folder: Path | str) -> None:
+    """Remove a folder made by :func:`make_scratch` (anything else is left untouched)."""
+    folder = Path(folder)
+    if (folder / SCRATCH_MARKER).is_file() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)

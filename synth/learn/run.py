@@ -206,9 +206,8 @@ def _write(out: Path, files: dict[str, Path], base: str, loaded: LoadedProfile, 
             final[files["log_json"].name] = render_log_json(doc, ctx.leaves, ctx.kept, ctx.log.events)
         return final
 
-    write_together(out.parent, texts, check, stem)
-    if volumes is None and files["volumes"].exists():
-        files["volumes"].unlink()  # a stale table from an earlier --force run; the new profile does not name it
+    # A volumes table from an earlier --force run goes: the new profile does not name it.
+    write_together(out.parent, texts, check, stem, retire=[files["volumes"].name] if volumes is None else [])
     return LearnResult(files["profile"], files["log_json"], files["log_md"],
                        files["volumes"] if volumes is not None else None, ctx.leaves, ctx.kept, ctx.log.events)
 

@@ -8,7 +8,7 @@ merge removes), so no stale parameter or ``assumption:`` survives under a learne
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,7 @@ def render_log_md(meta: dict, leaves: list[Leaf], kept: dict[str, str], events: 
 
 
 def write_together(out_dir: Path, files: dict[str, str], check: Callable[[Path], dict[str, str]] | None,
-                   stem: str, force: bool = True) -> None:
+                   stem: str, force: bool = True, retire: Sequence[str] = ()) -> None:
     """Stage ``files`` in a hidden folder, ``check`` them there, then move them into ``out_dir``.
 
     Written through the staged writer (:func:`synth.export.staging.staged_files`). The profile (the
@@ -195,9 +195,12 @@ def write_together(out_dir: Path, files: dict[str, str], check: Callable[[Path],
         stem: the profile's name (kept for callers; the staging folder is named after the profile file).
         force: replace existing files (``synth learn`` refuses them without ``--force`` before it
             starts); with False a file that appears meanwhile is an error and is left untouched.
+        retire: names of files in ``out_dir`` that the replaced output had and this one does not
+            (removed after the move, e.g. the volumes of an earlier --force run).
     """
     names = list(files)
-    with staged_files([out_dir / n for n in [*names[1:], names[0]]], force=force) as staging:
+    with staged_files([out_dir / n for n in [*names[1:], names[0]]], force=force,
+                      retire=[out_dir / n for n in retire]) as staging:
         for fname, text in files.items():
             (staging / fname).write_text(text, encoding="utf-8")
         final = check(staging) if check else {}

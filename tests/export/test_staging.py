@@ -301,3 +301,45 @@ def test_a_linkage_output_file_is_staged_and_a_failure_leaves_nothing(small_run,
     with pytest.raises(RuntimeError, match="disk on fire"):
         link_exact(io.open_run(small_run), ["NHS_NUMBER"], out, "csv")
     assert out.read_bytes() == before and _leftovers(tmp_path) == []
+
+
+def test_discard_staged_removes_only_inside_a_live_staging_folder(tmp_path):
+    from synth.export.staging import discard_staged
+
+    keep = tmp_path / "theirs.txt"
+    keep.write_text("keep")
+    with staged_dir(tmp_path / "out") as staging:
+        (staging / "parts").mkdir()
+        (staging / "parts" / "a.parquet").write_text("x")
+        discard_staged(staging / "parts", staging)
+        assert not (staging / "parts").exists()
+        with pytest.raises(ValueError):
+            discard_staged(keep, staging)
+    with pytest.raises(ValueError):  # not a staging folder at all
+        discard_staged(keep, tmp_path)
+    assert keep.read_text() == "keep"
+
+
+def test_scratch_folders_are_removed_only_when_ours(tmp_path):
+    from synth.export.staging import make_scratch, remove_scratch
+
+    scratch = make_scratch("synth-test-")
+    (scratch / "run").mkdir()
+    remove_scratch(scratch)
+    assert not scratch.exists()
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    remove_scratch(theirs)
+    assert theirs.is_dir()
+
+
+def test_staged_files_retires_a_file_the_new_output_no_longer_has(tmp_path):
+    (tmp_path / "p.yaml").write_text("old")
+    (tmp_path / "p.volumes.csv").write_text("old")
+    with pytest.raises(OutputError):  # without force, the old output stays whole
+        with staged_files([tmp_path / "p.yaml"], retire=[tmp_path / "p.volumes.csv"]) as staging:
+            (staging / "p.yaml").write_text("new")
+    assert (tmp_path / "p.volumes.csv").exists()
+    with staged_files([tmp_path / "p.yaml"], force=True, retire=[tmp_path / "p.volumes.csv"]) as staging:
+        (staging / "p.yaml").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]

@@ -8,9 +8,10 @@ import re
 import numpy as np
 import pytest
 
+from synth.cli.report_files import write_reports
 from synth.errors import OutputError
 from synth.validate.core import CheckResult
-from synth.validate.report import MAX_BARS, render_chart, render_html, render_json, write_reports
+from synth.validate.report import MAX_BARS, render_chart, render_html, render_json
 
 META = {"run": "output/england_wales-s1-f100", "profile": "england_wales", "profile_sha_matches": True,
         "seed": 1, "families": 100, "validation_seconds": 2.5}

@@ -2,22 +2,19 @@
 
 ``json_report`` renders the JSON document (verdict, meta, results), ``page`` the HTML page,
 ``svg`` its charts, ``text`` the formatting both share and ``style`` the inline stylesheet;
-:func:`write_reports` writes them, each atomically (a temporary file renamed into place).
+``synth.cli.report_files.write_reports`` writes them through the staged writer.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from synth.errors import OutputError
-from synth.validate.core import CheckResult
 from synth.validate.report.json_report import render_json
 from synth.validate.report.page import render_html
 from synth.validate.report.svg import MAX_BARS, render_chart
 
-__all__ = ["MAX_BARS", "check_report_path", "render_chart", "render_html", "render_json", "write_reports"]
+__all__ = ["MAX_BARS", "check_report_path", "render_chart", "render_html", "render_json"]
 
 
 def check_report_path(path: Path, option: str) -> Path:
@@ -41,36 +38,3 @@ def check_report_path(path: Path, option: str) -> Path:
         what = "is not a folder" if parent.exists() else "does not exist"
         raise OutputError(f"{option} {path}: folder {parent} {what}; give a path in an existing folder")
     return path
-
-
-def write_reports(results: list[CheckResult], meta: dict, json_path: Path | None, html_path: Path | None,
-                  options: tuple[str, str] = ("--json", "--html")) -> None:
-    """Write the JSON and/or HTML report (each to a temporary file renamed into place).
-
-    Args:
-        results: every check result of the run.
-        meta: facts about the validation (see ``render_json``).
-        json_path: where to write the JSON report; None to skip it.
-        html_path: where to write the HTML report; None to skip it.
-        options: how the user named the two paths, for messages.
-
-    Raises:
-        OutputError: when a report cannot be written (one line naming the option and the fix).
-    """
-    for path, render, option in ((json_path, render_json, options[0]), (html_path, render_html, options[1])):
-        if path is None:
-            continue
-        path = check_report_path(Path(path), option)
-        text = render(results, meta)
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is an ordinary file
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except OSError as e:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
-            raise OutputError(f"{option} {path}: cannot be written ({e.strerror or e}); "
-                              f"give a writable path") from None
