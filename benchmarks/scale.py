@@ -139,13 +139,13 @@ def sdv_hma(families: int, workdir: Path) -> dict | None:
                     str(out), "--force", "-q", "--no-validate"], check=True)
     t = out / "truth"
     data = {
-        "proceeding": pd.read_parquet(t / "proceeding.parquet")[
+        "proceeding": pd.read_parquet(t / "proceeding")[
             ["proceeding_id", "country", "la_code", "law_type", "fy", "issue_date", "disposal_date", "n_children"]],
-        "proceeding_party": pd.read_parquet(t / "proceeding_party.parquet")[
+        "proceeding_party": pd.read_parquet(t / "proceeding_party")[
             ["party_id", "proceeding_id", "party_role", "relationship"]],
-        "proceeding_child": pd.read_parquet(t / "proceeding_child.parquet")[
+        "proceeding_child": pd.read_parquet(t / "proceeding_child")[
             ["pc_id", "proceeding_id", "age_at_issue_days", "age_band", "outcome"]],
-        "hearing": pd.read_parquet(t / "hearing.parquet")[["hearing_id", "proceeding_id", "hearing_date",
+        "hearing": pd.read_parquet(t / "hearing")[["hearing_id", "proceeding_id", "hearing_date",
                                                            "hearing_type"]],
     }
     for df in data.values():
