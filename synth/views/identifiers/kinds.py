@@ -122,13 +122,17 @@ def _postcode_typo(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     return new, ok
 
 
-def _moved(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
-    prev = ctx.column("previous_postcode")
-    ok &= present(prev)
-    ok[ok] = prev[ok] != v[ok]
+def _take(v: np.ndarray, ok: np.ndarray, other: np.ndarray) -> Edit:
+    """The value of another field where it is present and differs (a stale or a relative's value)."""
+    ok &= present(other)
+    ok[ok] = other[ok] != v[ok]
     new = v.copy()
-    new[ok] = prev[ok]
+    new[ok] = other[ok]
     return new, ok
+
+
+def _moved(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
+    return _take(v, ok, ctx.column("previous_postcode"))
 
 
 def _swap_names(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
@@ -152,12 +156,7 @@ def _baby(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
 
 def _relative_nhs(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
     """A relative's NHS number copied (the mother's on a baby's record): valid checksum, wrong person."""
-    rel = ctx.column("relative_nhs_number")
-    ok &= present(rel)
-    ok[ok] = rel[ok] != v[ok]
-    new = v.copy()
-    new[ok] = rel[ok]
-    return new, ok
+    return _take(v, ok, ctx.column("relative_nhs_number"))
 
 
 def _relative_dob(v: np.ndarray, ok: np.ndarray, ctx: Context) -> Edit:
