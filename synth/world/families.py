@@ -121,10 +121,10 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
         np.maximum.at(total, fam, cum)
     # The few that never fit are closely spaced: their span is drawn uniformly between the tightest
     # spacing and the room (compressing each to the room exactly would put its eldest at one age).
-    span = np.where(total > room, 1.0, 0.0)
+    never_fits = total > room
     tight = (np.bincount(fam, minlength=n) - 1) * MIN_SPACING_DAYS
     target = np.minimum(tight, room) + rng.random(n) * np.maximum(room - tight, 0)
-    scale = np.where(span > 0, target / np.maximum(total, 1), 1.0)
+    scale = np.where(never_fits, target / np.maximum(total, 1), 1.0)
     age = youngest[fam] + cum * scale[fam]
     return fam, np.round(age).astype(np.int64), rank
 
