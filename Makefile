@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,sdv,cli,notebooks]' -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[test,sdv,cli,notebooks,linkage]' -c constraints.txt
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
