@@ -21,6 +21,7 @@ from synth.rng import generator, stream_key
 from synth.views import transforms as T
 from synth.views.alf import match, on_spine
 from synth.views.file1 import source_ids
+from synth.views.la_dated import dated, is_la_field
 from synth.views.records import RECORDED, recorded_identifiers
 from synth.views.reference import REFERENCE_SOURCES, reference_rows
 from synth.views.sources import BUILDERS
@@ -217,6 +218,9 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth: dict[
             values = _agency_ids(frame, agency, rows, col, source, truth)
         else:
             values = field_values(frame, rows, source, cast(str, col.field), truth)
+            if is_la_field(col.field):  # the code valid on the record's day, not today's
+                values = dated(values.reset_index(drop=True), source, cast(str, col.field),
+                               lambda p: field_values(frame, rows, source, p, truth).reset_index(drop=True))
         values = T.apply(values.reset_index(drop=True), col.transforms, seed=frame.seed)
         if col.missing is not None and not col.required and len(rows):
             fy = _fy(frame, rows, source, truth) if fy is None else fy
