@@ -6,12 +6,18 @@ Bottom layer (imports only numpy and pandas). The world works in *day numbers*: 
 2024); a *collection year* (SSDA903) is named by the year it ends in (collection year 2024 = FY
 2023). A week of birth (SAIL WOB) is the Monday on or before the date.
 
-There are no court working days in the model today: issue and hearing dates fall on any day.
+Court working days are Monday to Friday except the bank holidays of England and Wales
+(``synth/profiles/reference/bank_holidays.csv``, built by ``scripts/build_bank_holidays.py``;
+stats.md 8 "Court working days"). The working-day functions take and return int64 day arrays and
+run in numpy's business-day routines (no per-date Python); blank dates (``INF``) pass through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -111,3 +117,92 @@ def collection_year_end(year: np.ndarray) -> np.ndarray:
 def week_start(d: pd.Series) -> pd.Series:
     """The Monday on or before each date of a datetime Series (SAIL week of birth)."""
     return d - pd.to_timedelta(d.dt.weekday, unit="D")
+
+
+# ------------------------------------------------------------------------------------------
+# Court working days
+
+#: The shipped bank-holiday list (package data of ``synth.profiles``).
+BANK_HOLIDAYS_CSV = "reference/bank_holidays.csv"
+
+
+@lru_cache(maxsize=1)
+def bank_holidays() -> np.ndarray:
+    """Day numbers of the England and Wales bank holidays (sorted, 2000-2035)."""
+    with resources.as_file(resources.files("synth.profiles").joinpath(BANK_HOLIDAYS_CSV)) as path:
+        dates = pd.read_csv(path, usecols=["date"])["date"].to_numpy("datetime64[D]")
+    return np.sort(dates.astype(np.int64))
+
+
+@lru_cache(maxsize=1)
+def court_calendar() -> np.busdaycalendar:
+    """Monday-Friday less the bank holidays, as a numpy business-day calendar."""
+    return np.busdaycalendar(weekmask="1111100", holidays=bank_holidays().astype("datetime64[D]"))
+
+
+def weekday(days: ArrayLike) -> np.ndarray:
+    """Day of the week of each day number, 0 Monday ... 6 Sunday (1970-01-01 was a Thursday)."""
+    return (np.asarray(days, dtype=np.int64) + 3) % 7
+
+
+def _apply(days: ArrayLike, fn: Callable[[np.ndarray], np.ndarray], fill: object) -> np.ndarray:
+    """``fn`` of the non-blank days (as datetime64[D]); blanks get ``fill`` (None: kept as they are)."""
+    d = np.asarray(days, dtype=np.int64)
+    ok = np.abs(d) < INF
+    out = np.full(d.shape, fill, dtype=np.asarray(fill).dtype) if fill is not None else d.copy()
+    if ok.any():
+        out[ok] = fn(d[ok].astype("datetime64[D]"))
+    return out
+
+
+def is_working_day(days: ArrayLike) -> np.ndarray:
+    """Whether each day is a court working day (blank dates: False)."""
+    return _apply(days, lambda x: np.is_busday(x, busdaycal=court_calendar()), np.False_)
+
+
+def next_working_day(days: ArrayLike) -> np.ndarray:
+    """Each day if it is a working day, else the next working day."""
+    return _apply(days, lambda x: np.busday_offset(x, 0, roll="forward", busdaycal=court_calendar())
+                  .astype(np.int64), None)
+
+
+def previous_working_day(days: ArrayLike) -> np.ndarray:
+    """Each day if it is a working day, else the working day before it."""
+    return _apply(days, lambda x: np.busday_offset(x, 0, roll="backward", busdaycal=court_calendar())
+                  .astype(np.int64), None)
+
+
+def add_working_days(days: ArrayLike, n: ArrayLike) -> np.ndarray:
+    """The working day ``n`` working days after each day (rolled forward to a working day first).
+
+    Args:
+        days: day numbers (blank ``INF`` kept).
+        n: working days to add (scalar or one per day; negative goes back).
+    """
+    d = np.asarray(days, dtype=np.int64)
+    k = np.broadcast_to(np.asarray(n, dtype=np.int64), d.shape)
+    ok = np.abs(d) < INF
+    out = d.copy()
+    if ok.any():
+        out[ok] = np.busday_offset(d[ok].astype("datetime64[D]"), k[ok], roll="forward",
+                                   busdaycal=court_calendar()).astype(np.int64)
+    return out
+
+
+def working_days_between(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Working days in ``[start, end)`` for each pair (negative when end is before start)."""
+    a = np.asarray(start, dtype=np.int64).astype("datetime64[D]")
+    b = np.asarray(end, dtype=np.int64).astype("datetime64[D]")
+    return np.busday_count(a, b, busdaycal=court_calendar()).astype(np.int64)
+
+
+def working_day_within(lo: ArrayLike, hi: ArrayLike, u: ArrayLike) -> np.ndarray:
+    """A working day in ``[lo, hi]`` chosen by the uniforms ``u`` (uniform over its working days).
+
+    Where the window holds no working day, the first working day after ``hi``.
+    """
+    lo_, hi_ = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+    k = working_days_between(lo_, hi_ + 1)
+    pick = np.floor(np.asarray(u, dtype=float) * np.maximum(k, 0)).astype(np.int64)
+    return np.where(k > 0, add_working_days(lo_, np.minimum(pick, np.maximum(k - 1, 0))),
+                    next_working_day(hi_ + 1))

@@ -16,7 +16,8 @@ the profile):
 
 A subsequent application is dated at a uniform point between 30% and 90% of the way from issue to
 the disposal (or to the period end while the case is open) (assumption: made during the case,
-before the final hearing). Discharge / variation applications and enforcement applications after
+before the final hearing), on a court working day
+(synth/dates.py). Discharge / variation applications and enforcement applications after
 the final order are not modelled.
 
 Orders sought (``application_order``): the primary order; a care order application also seeks an
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from synth.dates import next_working_day, previous_working_day
 from synth.world import sampling as S
 
 if TYPE_CHECKING:  # context imports court, which imports this module
@@ -55,9 +57,12 @@ APP_COLUMNS = ["application_id", "proceeding_id", "sequence", "event_model", "re
 
 
 def _later_dates(issue: np.ndarray, end_: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Court working days between 30% and 90% of the way from issue to ``end_`` (not after it)."""
     frac = rng.uniform(0.3, 0.9, len(issue))
-    span = np.maximum((end_ - issue).astype(np.int64), 1)
-    return issue + np.floor(frac * span).astype(np.int64).astype("timedelta64[D]")
+    i, e = issue.astype(np.int64), end_.astype(np.int64)
+    day = i + np.floor(frac * np.maximum(e - i, 1)).astype(np.int64)
+    day = np.where(next_working_day(day) <= e, next_working_day(day), previous_working_day(day))
+    return day.astype("datetime64[D]")
 
 
 def applications(ctx: WorldContext, tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> pd.DataFrame:

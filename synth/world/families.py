@@ -20,7 +20,7 @@ import numpy as np
 
 from synth.dates import fy_of
 from synth.profile.mechanisms import AWAY_FROM_HOME
-from synth.world import partners
+from synth.world import calendar, partners
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 
@@ -70,15 +70,17 @@ class ShardWorld:
     subjects: dict[str, np.ndarray]
 
 
-def _issue_dates(ctx: WorldContext, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray:
-    """Issue day numbers within each financial year, with the profile's monthly seasonality."""
+def _issue_dates(ctx: WorldContext, rng: np.random.Generator, fy: np.ndarray, urgent: np.ndarray) -> np.ndarray:
+    """Issue day numbers within each financial year, with the profile's monthly seasonality.
+
+    A court working day of the drawn month, any day for an urgent application (synth/world/calendar.py).
+    """
     month = ctx.dists["month_of_issue"].sample(rng, len(fy)).astype(int)
     year = np.where(month >= 4, fy, fy + 1)
     mi = (year - 1970) * 12 + month - 1
     first = mi.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     nxt = (mi + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    day = first + np.floor(rng.random(len(fy)) * (nxt - first)).astype(np.int64)
-    return np.clip(day, ctx.start, ctx.end)
+    return calendar.issue_days(rng, first, nxt, urgent, ctx.start, ctx.end)
 
 
 def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray, first_birth_age: np.ndarray):
@@ -147,7 +149,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     st = ctx.strata
     s = np.searchsorted(np.cumsum(st.index_p), rng.random(n), side="right").clip(0, len(st.index_p) - 1)
     fy, country, law = st.fy[s], st.country[s], st.law[s]
-    issue = _issue_dates(ctx, rng, fy)
+    urgent = calendar.urgent_applications(ctx, rng, law)
+    issue = _issue_dates(ctx, rng, fy, urgent)
     la = ctx.geo.sample_la(country, law, rng.random(n))
     lsoa = ctx.geo.sample_lsoa(la, rng.random(n))
     ethnicity = d["ethnicity"].sample(rng, n, country)
@@ -179,7 +182,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
 
     procs, subs = Grow(), Grow()
     proc = dict(family=np.arange(n), seq=np.zeros(n, dtype=np.int64), law=law.astype(object), issue=issue,
-                pre=_pre_proceedings(ctx, rng, law))
+                pre=_pre_proceedings(ctx, rng, law), urgent=urgent)
     sub_fam_child = np.arange(len(cf))  # rows into the children arrays
     sub_proc_local = cf  # index into this round's proceedings
     history = np.where(teen, "first_teen", "first_other").astype(object)
@@ -193,12 +196,13 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age)
         fyp = fy_of(proc["issue"])
         dur = d["duration"].sample(rng, m, proc["law"], key=fyp.astype(str))
-        planned = proc["issue"] + np.maximum(np.round(dur).astype(np.int64), 1)
+        planned = calendar.after_days(proc["issue"], dur)  # a court working day
         receipt = proc["issue"] + d["issue_to_receipt_days"].sample(rng, m)
         base = n_procs
         n_procs += m
         procs.add(family=proc["family"], seq=proc["seq"], law=proc["law"], issue=proc["issue"],
-                  receipt=receipt, planned_disposal=planned, fy=fyp, pre_start=proc["issue"] - proc["pre"])
+                  receipt=receipt, planned_disposal=planned, fy=fyp, pre_start=proc["issue"] - proc["pre"],
+                  urgent=proc["urgent"])
         subs.add(proc=base + sub_proc_local, child=sub_fam_child, age=sub_age, outcome=outcome, band=band)
 
         # Recurrence: does the family come back, when, under which law, about whom? A concern that
@@ -207,8 +211,12 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         gap_days = d["recurrence"].sample(rng, m, proc["law"], history)
         nxt_law = d["recurrence_law_type"].sample(rng, m, proc["law"])
         nxt_pre = _pre_proceedings(ctx, rng, nxt_law)
+        nxt_urgent = calendar.urgent_applications(ctx, rng, nxt_law)
         nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
         nxt_issue = np.maximum(nxt_issue, planned + nxt_pre)
+        nxt_issue = np.where(nxt_urgent, nxt_issue, np.maximum(  # a working day unless urgent
+            calendar.after_days(proc["issue"], np.nan_to_num(gap_days, nan=0)),
+            calendar.on_court_day(planned + nxt_pre, nxt_urgent)))
         back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         wants_baby = d["recurrence_new_baby"].sample(rng, m)
         baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
@@ -254,7 +262,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         o = np.lexsort((sc, sp))
         sub_proc_local, sub_fam_child = sp[o], sc[o]
         proc = dict(family=fam[nxt_idx], seq=proc["seq"][nxt_idx] + 1, law=nxt_law[nxt_idx],
-                    issue=nxt_issue[nxt_idx], pre=nxt_pre[nxt_idx])
+                    issue=nxt_issue[nxt_idx], pre=nxt_pre[nxt_idx], urgent=nxt_urgent[nxt_idx])
         history = np.full(len(nxt_idx), "repeat", dtype=object)
 
     kids = children.done()

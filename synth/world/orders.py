@@ -8,8 +8,10 @@ figures are published):
 
 * public law, child looked after from issue: the care model (synth/world/care.py) puts every such
   child on legal status C1 (interim care order) from issue; the interim care order (C33) is made at
-  the first hearing on or after the C1 start (not the final one). A share of those cases
-  (``emergency_protection_order``) began with an emergency protection order (C23) at the first hearing;
+  the first hearing on or after the C1 start (not the final one). The cases begun by an urgent
+  application (``proceeding.urgent``, a share ``emergency_protection_order`` of public law cases,
+  synth/world/calendar.py) began with an emergency protection order (C23) at that first hearing,
+  held on the day of issue, which may be any day of the week;
 * public law, child at home at issue: a share (``interim_supervision_order``) get an interim
   supervision order (C35B) at the first hearing when it is not the final one;
 * private law: a share of cases (``interim_child_arrangements_order``) get an interim child
@@ -104,10 +106,11 @@ def court_orders(ctx: WorldContext, tables: dict[str, pd.DataFrame], first_app: 
     is_final_h = np.zeros(n, dtype=bool)
     is_final_h[found] = hearing["is_final"].to_numpy(bool)[row[found]]
     ico = on_c1 & found & ~is_final_h
-    # An EPO first: drawn per proceeding, for every child on an interim care order.
+    # An EPO first, for every child on an interim care order of a case begun by an urgent application
+    # (drawn with the ``emergency_protection_order`` share when the proceeding was made, so its issue
+    # and first hearing could fall on any day: synth/world/calendar.py).
     procs = proc["proceeding_id"].to_numpy(np.int64)
-    epo_p = pd.Series(d["emergency_protection_order"].sample(rng, len(procs)), index=procs)
-    epo = ico & pc["proceeding_id"].map(epo_p).to_numpy(bool)
+    epo = ico & pc["proceeding_id"].map(proc.set_index("proceeding_id")["urgent"]).to_numpy(bool)
     # Interim supervision: public children not looked after at issue, first hearing not final.
     row0, found0 = _first_hearing_from(hearing, pc_proc, issue)
     first_final = np.zeros(n, dtype=bool)

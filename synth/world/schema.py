@@ -27,6 +27,9 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         "applicant_type": "string", "application_type": "string", "n_children": "int64",
         "final_hearing_id": "int64", "returning_mother": "bool", "pre_proceedings_start": "date",
         "court_code": "string", "case_number": "string",
+        # Started by an urgent (without-notice) application, e.g. for an EPO: issued and first heard
+        # on any day of the week; every other court date is a working day (synth/world/calendar.py).
+        "urgent": "bool",
     },
     "proceeding_child": {
         "pc_id": "int64", "proceeding_id": "int64", "person_id": "int64", "child_index": "int64",

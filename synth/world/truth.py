@@ -11,7 +11,7 @@ import pandas as pd
 
 from synth.keys import FAMILIES_PER_SHARD, PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE
 from synth.rng import generator, stream_key
-from synth.world import care, court, deaths, ids, names, partners, residence
+from synth.world import calendar, care, court, deaths, ids, names, partners, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -114,6 +114,7 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
         "application_type": d["application_type"].sample(rng, m, p["law"]),
         "n_children": n_children, "final_hearing_id": pd.array(np.where(final_id < 0, None, final_id), "Int64"),  # type: ignore[call-overload]
         "returning_mother": p["seq"] > 0, "pre_proceedings_start": _dates(p["pre_start"]),
+        "urgent": p["urgent"],
     })
     pchild = pd.DataFrame({
         "pc_id": proc_id[sub["proc"]] * SUB_STRIDE + sub_idx, "proceeding_id": proc_id[sub["proc"]],
@@ -301,30 +302,16 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
 
 def _hearings(ctx: WorldContext, rng: np.random.Generator, p: dict[str, np.ndarray], proc_id: np.ndarray,
               open_: np.ndarray) -> dict[str, np.ndarray]:
+    """Hearings on court working days (synth/world/calendar.py) with their types."""
     d = ctx.dists
-    m = len(proc_id)
-    h = np.clip(d["hearings"].sample(rng, m, p["law"]), 1, MAX_HEARINGS)
-    hp = np.repeat(np.arange(m), h)
-    hj = S.within_group_index(hp)
-    issue, planned = p["issue"][hp], p["planned_disposal"][hp]
-    span = np.maximum(planned - issue, 1)
-    first = issue + np.minimum(np.floor(rng.random(len(hp)) * 15).astype(np.int64), span - 1)
-    mid = first + 1 + np.floor(rng.random(len(hp)) * np.maximum(planned - first - 1, 1)).astype(np.int64)
-    last = hj == h[hp] - 1
-    date = np.where(hj == 0, first, np.where(last, planned, np.minimum(mid, planned)))
-    date = np.where(last & (h[hp] == 1), planned, date)
-    order = np.lexsort((hj, date, hp))
-    hp, hj, date, last = hp[order], hj[order], date[order], last[order]
-    # Re-number after sorting by date (final stays last: it is at the planned disposal).
-    hj = S.within_group_index(hp)
-    kept = date <= ctx.end
-    hp, hj, date, last = hp[kept], hj[kept], date[kept], last[kept]
-    is_final = last & ~open_[hp]
+    hr = calendar.hearings(ctx, rng, p, proc_id, open_, MAX_HEARINGS)
+    hp, hj, is_final = hr["_proc"], hr["hj"], hr["is_final"]
     htype = d["hearing_type"].sample(rng, len(hp), p["law"][hp])
     htype = np.where(hj == 0, PUBLIC_FIRST, htype)
     htype = np.where(is_final, FINAL, htype)
     return {"hearing_id": proc_id[hp] * 64 + hj, "proceeding_id": proc_id[hp], "sequence": hj + 1,
-            "hearing_date": _dates(date), "hearing_type": htype.astype(object), "is_final": is_final, "_proc": hp}
+            "hearing_date": _dates(hr["date"]), "hearing_type": htype.astype(object), "is_final": is_final,
+            "_proc": hp}
 
 
 #: Persons per shard reserved in the NHS test range (a shard holds about 3.9 per family, with a
