@@ -36,6 +36,7 @@ from synth.profile.mechanisms import DERIVATIONS as MECHANISM_DERIVATIONS
 from synth.profile.mechanisms import MECHANISMS
 from synth.profile.reference import read_reference
 from synth.progress import SILENT, Reporter
+from synth.world.volumes import in_cases
 
 #: Distribution name -> derivation, in the order they run (later ones may read earlier leaves):
 #: registered with @derivation in synth.learn.derive and synth.learn.derive_people.
@@ -141,7 +142,9 @@ def learn(data_dir: Path, agency: str, out: Path, base: str = "england_wales", r
     if len(decl.coverage.country) == 1:
         with rep.phase("learn:volumes"):
             first_fy, last_fy = (int(fy_of([to_days(d)])[0]) for d in (prof.period.start, prof.period.end))
-            base_vol = read_reference(loaded.reference_path(prof.world.volumes.file), "volumes")
+            vol_path = loaded.reference_path(prof.world.volumes.file)
+            base_vol = in_cases(read_reference(vol_path, "volumes"), vol_path)  # in the world's unit, cases
+            base_vol = base_vol[[c for c in ("fy", "country", "law_type", "cases", "source") if c in base_vol]]
             volumes = learn_volumes(x, base_vol, decl.coverage.country[0], first_fy, last_fy, rules, ctx.log,
                                     provenance)
     else:

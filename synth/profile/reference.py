@@ -37,6 +37,9 @@ MAX_REFERENCE_BYTES = 64 * 1024 * 1024
 #: Rows named in one problem before "and N more".
 SHOWN_LINES = 5
 
+#: What a row of the volumes table may count (synth.world.volumes converts each to cases).
+VOLUME_UNITS = ("cases", "children", "applications", "adults")
+
 #: A problem: (file, where in it, message with the fix).
 Problem = tuple[str, str, str]
 
@@ -69,12 +72,16 @@ class TableSpec:
         columns: the columns every file must have.
         key: the columns whose values must be unique together.
         extra: further columns a file may carry (provenance, notes); any other column is refused.
+        optional: checked columns a file may carry (typed like ``columns`` where present).
+        needs: alternative sets of optional columns, one of which the header must hold in full.
     """
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     extra: tuple[str, ...] = ()
+    optional: tuple[Column, ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -90,11 +97,16 @@ TABLES: dict[str, TableSpec] = {
          Column("dfj_area"), Column("public_weight", "number", min=0), Column("private_weight", "number", min=0)),
         key=("la_code",), extra=("weight_basis", "source", "note")),
     "lsoas": TableSpec("lsoas", (Column("lsoa_code"), Column("la_code")), key=("lsoa_code",)),
+    # Annual volumes: ``cases`` (the world's unit), or a published ``count`` with its ``unit``
+    # (synth.world.volumes converts children, applications and adults to cases).
     "volumes": TableSpec(
         "volumes",
         (Column("fy", "int", min=1900, max=2200), Column("country", values=COUNTRIES),
-         Column("law_type", values=LAW_TYPES), Column("cases", "number", min=0)),
-        key=("fy", "country", "law_type"), extra=("source", "assumption", "note")),
+         Column("law_type", values=LAW_TYPES)),
+        key=("fy", "country", "law_type"), extra=("source", "assumption", "note"),
+        optional=(Column("cases", "number", min=0), Column("count", "number", min=0),
+                  Column("unit", values=VOLUME_UNITS), Column("per_case", "number", min=0.001)),
+        needs=(("cases",), ("count", "unit"))),
     "nicknames": TableSpec("nicknames", (Column("name"), Column("nickname")), key=("name", "nickname"),
                            extra=("basis",)),
     "dfj_areas": TableSpec("dfj_areas", (Column("dfj_area"), Column("hmcts_region"),
@@ -171,12 +183,16 @@ def _header_problems(path: Path, header: list[str], spec: TableSpec) -> list[Pro
     if twice:
         out.append((str(path), "line 1", f"column(s) {', '.join(twice)} given twice in the header; keep one of each"))
     missing = [c for c in spec.column_names if c not in header]
+    either = " or ".join(" and ".join(alt) for alt in spec.needs)
     if missing:
         out.append((str(path), "line 1", f"missing column(s) {', '.join(missing)}; add them to the header "
-                    f"(columns: {', '.join(spec.column_names)})"))
-    unknown = [h for h in header if h not in spec.column_names + spec.extra]
+                    f"(columns: {', '.join(spec.column_names)}{'; with ' + either if either else ''})"))
+    if spec.needs and not any(all(c in header for c in alt) for alt in spec.needs):
+        out.append((str(path), "line 1", f"needs the column(s) {either}; add them to the header"))
+    optional = tuple(c.name for c in spec.optional)
+    unknown = [h for h in header if h not in spec.column_names + optional + spec.extra]
     if unknown:
-        allowed = ", ".join(spec.column_names + spec.extra)
+        allowed = ", ".join(spec.column_names + optional + spec.extra)
         out.append((str(path), "line 1", f"unknown column(s) {', '.join(unknown)}; remove or rename them "
                     f"(valid columns: {allowed})"))
     return out
@@ -192,7 +208,7 @@ def _value_problems(path: Path, frame: pd.DataFrame, line: np.ndarray, spec: Tab
             shown = f" ('{first}')" if first.strip() else ""
             out.append((str(path), lines_text(line[idx]), f"{col} {what}{shown}; {fix}"))
 
-    for c in spec.columns:
+    for c in spec.columns + tuple(o for o in spec.optional if o.name in frame.columns):
         raw = frame[c.name].str.strip()
         empty = (raw == "").to_numpy()
         add(empty, c.name, "is empty", "fill it in")
@@ -245,7 +261,7 @@ def _check(path: Path, table: str) -> tuple[pd.DataFrame | None, np.ndarray, lis
     problems = _value_problems(path, pd.DataFrame(rows, columns=header, dtype=object).astype(str), line, spec)
     if problems:
         return None, none, problems
-    numeric = {c.name for c in spec.columns if c.kind != "text"}
+    numeric = {c.name for c in spec.columns + spec.optional if c.kind != "text"}
     text_cols = [h for h in header if h not in numeric]
     frame = pd.read_csv(io.StringIO(text), dtype=dict.fromkeys(text_cols, str), keep_default_na=False)
     for c in text_cols:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from synth.errors import ProfileError
 from synth.profile.kinds import Survival
 from synth.profile.reference import read_reference
 
@@ -36,10 +37,41 @@ class Strata:
 
 
 def read_volumes(path: str | Path, first_fy: int, last_fy: int) -> pd.DataFrame:
-    """The volumes table restricted to the profile's financial years."""
-    v = read_reference(path, "volumes")
+    """The volumes table restricted to the profile's financial years, in cases (:func:`in_cases`)."""
+    v = in_cases(read_reference(path, "volumes"), path)
     v = v[(v["fy"] >= first_fy) & (v["fy"] <= last_fy)]
     return v.sort_values(["country", "law_type", "fy"]).reset_index(drop=True)
+
+
+def in_cases(v: pd.DataFrame, path: str | Path = "volumes") -> pd.DataFrame:
+    """Each row's published count converted to the world's unit, the case (a family's proceeding).
+
+    A row states ``count`` in its ``unit`` (cases, children, applications or adults) and ``per_case``,
+    how many of that unit one case makes (its source in the row's ``source``); ``cases`` is
+    ``count / per_case``. A table with a ``cases`` column instead is in cases already.
+
+    Args:
+        v: the checked volumes table.
+        path: its file, named in errors.
+
+    Raises:
+        ProfileError: both ``cases`` and ``count`` given, or a row not in cases without ``per_case``.
+    """
+    v = v.copy()
+    if "count" not in v.columns:
+        v["count"], v["unit"], v["per_case"] = v["cases"], "cases", 1.0
+        return v
+    if "cases" in v.columns:
+        raise ProfileError([(str(path), "line 1", "gives both cases and count; keep count and unit (the published "
+                             "figure) or cases alone")])
+    if "per_case" not in v.columns:
+        other = v["unit"].to_numpy(object) != "cases"
+        if other.any():
+            raise ProfileError([(str(path), "line 1", f"rows counting {v['unit'][other].iloc[0]} need a per_case "
+                                 "column (how many of that unit one case makes, with its source)")])
+        v["per_case"] = 1.0
+    v["cases"] = v["count"].astype(float) / v["per_case"].astype(float)
+    return v
 
 
 def _offset_pmf(curve: Survival, max_years: int, points: int = 4001) -> np.ndarray:

@@ -110,9 +110,10 @@ def test_missing_and_unknown_columns_name_the_header(folder):
     frame.to_csv(p, index=False)
     assert problems(folder / "child.yaml") == [
         (str(p.resolve()), "line 1", "missing column(s) law_type; add them to the header "
-                                     "(columns: fy, country, law_type, cases)"),
+                                     "(columns: fy, country, law_type; with cases or count and unit)"),
         (str(p.resolve()), "line 1", "unknown column(s) sauce; remove or rename them "
-                                     "(valid columns: fy, country, law_type, cases, source, assumption, note)"),
+                                     "(valid columns: fy, country, law_type, cases, count, unit, per_case, source, "
+                                     "assumption, note)"),
     ]
 
 
