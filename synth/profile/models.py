@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from synth.profile.identifier_errors import IdentifierErrors
 from synth.profile.kinds import Distribution
+from synth.profile.place import PlaceSpec
 
 
 class _Model(BaseModel):
@@ -58,6 +59,8 @@ class World(_Model):
     local_authorities: ReferenceFile
     lsoas: ReferenceFile
     volumes: ReferenceFile
+    population: ReferenceFile | None = Field(None, description="Child population by LA, year and age (place).")
+    place: PlaceSpec | None = None
     distributions: dict[str, Distribution]
 
 

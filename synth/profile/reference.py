@@ -118,6 +118,12 @@ TABLES: dict[str, TableSpec] = {
          Column("health_board_name"), Column("wimd2019_rank", "int", min=1, max=1909),
          Column("wimd2019_decile", "int", min=1, max=10), Column("wimd2019_quintile", "int", min=1, max=5)),
         key=("lsoa_code",)),
+    # ONS mid-year child population by LA, year and single year of age (scripts/build_population.py).
+    "population": TableSpec(
+        "population",
+        (Column("la_code"), Column("year", "int", min=1900, max=2200), Column("age", "int", min=0, max=17),
+         Column("population", "number", min=0)),
+        key=("la_code", "year", "age"), extra=("source",)),
 }
 
 

@@ -12,7 +12,8 @@ from synth.profile.kinds import Conditional, Histogram
 from synth.profile.loader import LoadedProfile
 from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
-from synth.world.volumes import Strata, index_strata, read_volumes
+from synth.world.place import Place, build_place
+from synth.world.volumes import Strata, fill_unpublished, index_strata, read_volumes
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class WorldContext:
     geo: Geography
     strata: Strata
     court_prefixes: dict
+    place: Place | None = None
 
 
 def teen_share(dist: Histogram) -> float:
@@ -54,15 +56,26 @@ def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContex
     last_fy = int(fy_of(np.array([to_days(prof.period.end)]))[0])
     volumes = read_volumes(loaded.reference_path(w.volumes.file), first_fy, last_fy)
     volumes = volumes[volumes["country"].isin(w.countries)].reset_index(drop=True)
+    pv = w.place.year_effects.private_law_volume if w.place is not None else None
+    if pv is not None:  # the year effect of the April 2013 legal aid cut on unpublished private law years
+        years = sorted(set(pv.fill_years) | {pv.anchor})
+        volumes = fill_unpublished(volumes, pv.law_type, pv.anchor, pv.fill_years, dict(zip(years, pv.at(years))))
     mafb = cast(Conditional, w.distributions["mother_age_at_first_birth"])
     teen = {lt: teen_share(cast(Histogram, mafb.cases[lt])) for lt in mafb.cases}
     strata = index_strata(volumes, w.distributions, teen)
+    run_seed = prof.seed if seed is None else int(seed)
+    place = None
+    if w.place is not None and w.population is not None:
+        place = build_place(w.place, loaded.reference_path(w.population.file),
+                            loaded.reference_path(w.local_authorities.file), geo, strata, volumes, w.distributions,
+                            run_seed, first_fy, last_fy)
     return WorldContext(
-        seed=prof.seed if seed is None else int(seed),
+        seed=run_seed,
         start=to_days(prof.period.start),
         end=to_days(prof.period.end),
         dists=dict(w.distributions),
         geo=geo,
         strata=strata,
         court_prefixes=court_prefixes(geo.dfj_area),
+        place=place,
     )

@@ -21,6 +21,7 @@ import numpy as np
 from synth.dates import fy_of
 from synth.profile.mechanisms import AWAY_FROM_HOME
 from synth.world import calendar, partners
+from synth.world import place as P
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 
@@ -83,7 +84,8 @@ def _issue_dates(ctx: WorldContext, rng: np.random.Generator, fy: np.ndarray, ur
     return calendar.issue_days(rng, first, nxt, urgent, ctx.start, ctx.end)
 
 
-def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray, first_birth_age: np.ndarray):
+def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.ndarray, first_birth_age: np.ndarray,
+                        fy: np.ndarray | None = None):
     """Subject children of the index proceedings: (family row, age at issue in days, rank).
 
     The youngest child's age is drawn, older siblings follow at the sibling spacing. A group that
@@ -95,6 +97,7 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
     n = len(law)
     k = d["children_per_case"].sample(rng, n, law).astype(int)
     youngest = d["youngest_child_age_at_issue"].sample(rng, n, law)
+    youngest = P.youngest_by_year(ctx, rng, youngest, law, fy)  # the year's age mix (place.py)
     room = np.minimum(OLDEST_SUBJECT_DAYS - np.maximum(youngest, 0), MAX_MOTHER_AGE_AT_BIRTH - first_birth_age)
     room = np.maximum(room, 0)
     k = np.minimum(k, 1 + (room // MIN_SPACING_DAYS).astype(int))
@@ -132,14 +135,17 @@ def _children_for_index(ctx: WorldContext, rng: np.random.Generator, law: np.nda
 
 
 def _outcomes(ctx: WorldContext, rng: np.random.Generator, proc_law: np.ndarray, sub_proc: np.ndarray,
-              age_days: np.ndarray):
+              age_days: np.ndarray, proc_fy: np.ndarray | None = None, proc_la: np.ndarray | None = None):
     """Final order per subject child, correlated within the sibling group of a proceeding."""
     d = ctx.dists
     u_case = rng.random(len(proc_law))
     shared = rng.random(len(sub_proc)) < d["outcome_sibling_correlation"].p
     u = np.where(shared, u_case[sub_proc], rng.random(len(sub_proc)))
     band = S.age_band(age_days)
-    return d["outcome"].sample(rng, len(sub_proc), proc_law[sub_proc], band, u=u), band
+    out = d["outcome"].sample(rng, len(sub_proc), proc_law[sub_proc], band, u=u)
+    fy = None if proc_fy is None else proc_fy[sub_proc]
+    la = None if proc_la is None else proc_la[sub_proc]
+    return P.outcomes_by_place(ctx, out, band, proc_law[sub_proc], fy, la, u), band  # year and LA effects
 
 
 def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: np.ndarray) -> ShardWorld:
@@ -151,13 +157,13 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     fy, country, law = st.fy[s], st.country[s], st.law[s]
     urgent = calendar.urgent_applications(ctx, rng, law)
     issue = _issue_dates(ctx, rng, fy, urgent)
-    la = ctx.geo.sample_la(country, law, rng.random(n))
+    la = P.draw_la(ctx, s, country, law, rng.random(n))  # population x LA propensity (place.py)
     lsoa = ctx.geo.sample_lsoa(la, rng.random(n))
     ethnicity = d["ethnicity"].sample(rng, n, country)
 
     # Index proceeding children, mother and fathers.
     a1 = d["mother_age_at_first_birth"].sample(rng, n, law)
-    cf, age, rank = _children_for_index(ctx, rng, law, a1)
+    cf, age, rank = _children_for_index(ctx, rng, law, a1, fy)
     child_dob = issue[cf] - age
     k = np.bincount(cf, minlength=n)
     eldest_dob = np.full(n, np.iinfo(np.int64).max)
@@ -193,7 +199,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
             break
         ch = {k2: np.concatenate(v) for k2, v in children.parts.items()}
         sub_age = proc["issue"][sub_proc_local] - ch["dob"][sub_fam_child]
-        outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age)
+        outcome, band = _outcomes(ctx, rng, proc["law"], sub_proc_local, sub_age, fy_of(proc["issue"]),
+                                  la[proc["family"]])
         fyp = fy_of(proc["issue"])
         dur = d["duration"].sample(rng, m, proc["law"], key=fyp.astype(str))
         planned = calendar.after_days(proc["issue"], dur)  # a court working day

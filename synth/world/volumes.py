@@ -144,3 +144,31 @@ def index_strata(volumes: pd.DataFrame, dists: dict, teen_share: dict[str, float
             break
         w = new_w
     return Strata(fy=fy, country=country, law=law, target=target, index_p=w / w.sum())
+
+
+def fill_unpublished(volumes: pd.DataFrame, law_type: str, anchor: int, fill_years: list[int],
+                     index: dict[int, float]) -> pd.DataFrame:
+    """Fill a law type's unpublished years from a published index of its level.
+
+    The count of each year in ``fill_years`` becomes ``count(anchor) * index(year) / index(anchor)``
+    in every country (a year effect, e.g. the fall of private law after legal aid was cut in April
+    2013); the published years keep their counts.
+
+    Args:
+        volumes: rows fy, country, law_type, cases.
+        law_type: the law type the index describes.
+        anchor: a published year of the volume table present in ``index``.
+        fill_years: the years to fill.
+        index: the level of the series by year (interpolated values included).
+    """
+    v = volumes.copy()
+    v["cases"] = v["cases"].astype(float)
+    for country in v["country"].unique():
+        rows = (v["country"] == country) & (v["law_type"] == law_type)
+        base = v.loc[rows & (v["fy"] == anchor), "cases"]
+        if base.empty:
+            continue
+        for fy in fill_years:
+            at = rows & (v["fy"] == fy)
+            v.loc[at, "cases"] = float(base.iloc[0]) * index[fy] / index[anchor]
+    return v
