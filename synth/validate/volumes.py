@@ -1,0 +1,151 @@
+"""Volumes compared like with like: cases with cases, children with children, adults with adults.
+
+A run holds a sample of families, so its counts are put on the published scale by one factor: the
+published volume rows of the profile (``source:`` rows of its volumes table, in cases, the world's
+unit) over the run's proceedings in the same strata. Each published figure is then compared in its
+own unit with the run's count in that unit times the factor:
+
+* ``cases``: proceedings issued in the financial year(s); ``applications``: public proceedings
+  opened by an s31 (care or supervision) application, private ones all;
+* ``children``: the subject children of those proceedings;
+* ``adults``: adult parties whose first proceeding of the law type and country was issued in the years;
+* ``open_cases`` / ``open_children``: proceedings (their children) issued by the date and not yet
+  disposed of.
+
+A count of cases in another scope than the world's (all public-law case types, where the world models
+s31 cases) gives its ``per_case`` factor: the run's count is multiplied by it (stated in the figure);
+children, applications and adults the run counts itself.
+Figures come from the profile's volumes table and ``synth/profiles/reference/volume_checks.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from synth.profile.reference import read_reference
+from synth.validate.core import CheckResult, RunData
+from synth.validate.registry import check
+from synth.world.volumes import in_cases
+
+CHECKS_CSV = "reference/volume_checks.csv"
+#: Application types that open an s31 case.
+S31 = ("care_order", "supervision_order")
+PROC_COLUMNS = ["proceeding_id", "fy", "country", "law_type", "issue_date", "disposal_date", "n_children",
+                "application_type"]
+
+
+@lru_cache(maxsize=1)
+def published_checks() -> pd.DataFrame:
+    """The published volume figures in units other than the volume table's (package data)."""
+    with resources.as_file(resources.files("synth.profiles").joinpath(CHECKS_CSV)) as path:
+        return pd.read_csv(path, dtype={"law_type": str, "date": str}, keep_default_na=False)
+
+
+def _filled(run: RunData) -> set[tuple[int, str]]:
+    """(fy, law type) rows the profile fills from a year effect instead of the table (not checked)."""
+    place = getattr(run.profile.world, "place", None)
+    effect = getattr(getattr(place, "year_effects", None), "private_law_volume", None)
+    if effect is None:
+        return set()
+    return {(int(y), str(effect.law_type)) for y in effect.fill_years}
+
+
+def volume_figures(run: RunData) -> pd.DataFrame:
+    """Every published figure to compare: the volume table's ``source:`` rows and the extra checks."""
+    w = run.profile.world
+    path = run.loaded.reference_path(w.volumes.file)
+    v = in_cases(read_reference(path, "volumes"), path)
+    src = v["source"].astype(str) if "source" in v else pd.Series("", index=v.index)
+    filled = _filled(run)
+    keep = src.str.startswith("source:") & v["country"].isin(w.countries)
+    keep &= ~pd.Series([(int(f), lt) in filled for f, lt in zip(v["fy"], v["law_type"], strict=True)], index=v.index)
+    rows = v[keep]
+    table = pd.DataFrame({
+        "check": [f"{u}_{c}_{lt}_{int(f)}" for u, c, lt, f in zip(rows["unit"], rows["country"], rows["law_type"],
+                                                                    rows["fy"], strict=True)],
+        "unit": rows["unit"], "country": rows["country"], "law_type": rows["law_type"],
+        "fy": rows["fy"].astype(int), "fy_last": rows["fy"].astype(int), "date": "", "count": rows["count"],
+        # The run counts children, applications and adults itself; a count of cases in another scope
+        # (all public-law case types) is the run's cases times the row's per_case.
+        "per_case": np.where(rows["unit"] == "cases", rows["per_case"].astype(float), 1.0),
+        "to_cases": rows["per_case"].astype(float), "allowance": 0.05, "source": rows["source"],
+        "in_volumes": True})
+    extra = published_checks().assign(in_volumes=False)
+    extra = extra[extra["country"].isin(w.countries)]
+    return pd.concat([table, extra], ignore_index=True)
+
+
+def run_count(proc: pd.DataFrame, party: pd.DataFrame, fig: pd.Series) -> float:
+    """The run's count in the figure's unit (before scaling)."""
+    unit = fig["unit"]
+    p = proc[proc["country"] == fig["country"]]
+    if fig["law_type"]:
+        p = p[p["law_type"] == fig["law_type"]]
+    if unit in ("open_cases", "open_children"):
+        day = np.datetime64(fig["date"], "D")
+        issue = pd.to_datetime(p["issue_date"]).to_numpy("datetime64[D]")
+        disposed = pd.to_datetime(p["disposal_date"]).to_numpy("datetime64[D]")
+        open_ = (issue <= day) & (np.isnat(disposed) | (disposed > day))
+        return float(open_.sum() if unit == "open_cases" else p.loc[open_, "n_children"].sum())
+    if unit == "adults":
+        adults = party[party["party_role"] != "subject"][["proceeding_id", "person_id"]]
+        a = adults.merge(p[["proceeding_id", "issue_date", "fy"]], on="proceeding_id")
+        first = a.sort_values(["person_id", "issue_date"], kind="stable").drop_duplicates("person_id")
+        return float(first["fy"].between(int(fig["fy"]), int(fig["fy_last"])).sum())
+    p = p[p["fy"].between(int(fig["fy"]), int(fig["fy_last"]))]
+    if unit == "children":
+        return float(p["n_children"].sum())
+    if unit == "applications" and fig["law_type"] == "public":
+        return float(p["application_type"].isin(S31).sum())
+    return float(len(p))
+
+
+def scale(run: RunData, figures: pd.DataFrame, proc: pd.DataFrame) -> float:
+    """Published cases per run proceeding over the volume table's published strata."""
+    rows = figures[figures["in_volumes"]]
+    cases = (rows["count"].astype(float) / rows["to_cases"].astype(float)).sum()
+    keys = pd.MultiIndex.from_arrays([rows["fy"].astype(int), rows["country"], rows["law_type"]])
+    have = pd.MultiIndex.from_arrays([proc["fy"].astype(int), proc["country"], proc["law_type"]])
+    n = int(have.isin(keys).sum())
+    return float(cases / n) if n else float("nan")
+
+
+def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, factor: float,
+            z: float) -> list[CheckResult]:
+    """One result per figure: the run's count in the figure's unit, scaled, against the published count."""
+    out = []
+    for _, fig in figures.iterrows():
+        m = run_count(proc, party, fig) * float(fig["per_case"])
+        label = f"volume:{fig['check']}"
+        published = float(fig["count"])
+        if m <= 0 or not math.isfinite(factor):
+            out.append(CheckResult("realism", label, False, "truth", fig["law_type"] or None,
+                                   detail=f"no {fig['unit']} in the run to compare with {published:,.0f}"))
+            continue
+        achieved = m * factor
+        ratio = achieved / published
+        tol = z / math.sqrt(m) + float(fig["allowance"])
+        out.append(CheckResult(
+            "realism", label, abs(ratio - 1) <= tol, "truth", fig["law_type"] or None,
+            statistic={"name": "relative_error", "value": round(ratio - 1, 4), "tolerance": round(tol, 4),
+                       "n": int(round(m))},
+            detail=f"{fig['unit']} {fig['country']} {fig['law_type'] or 'all'} "
+                   f"{fig['date'] or (str(fig['fy']) if fig['fy'] == fig['fy_last'] else f'{fig.fy}-{fig.fy_last}')}: "
+                   f"run {achieved:,.0f} (x{factor:.3g} to the published scale) vs published {published:,.0f}; "
+                   f"{fig['source']}",
+            series={"labels": [str(fig["check"])], "target": [published], "achieved": [round(achieved, 1)]}))
+    return out
+
+
+@check("realism", "volumes", truth=("proceeding", "proceeding_party"))
+def volumes_like_with_like(run: RunData) -> list[CheckResult]:
+    """Published volumes (cases, children, adults, open cases) against the run's count in the same unit."""
+    proc = run.truth("proceeding")[PROC_COLUMNS]
+    party = run.truth("proceeding_party")[["proceeding_id", "person_id", "party_role"]]
+    figures = volume_figures(run)
+    return compare(figures, proc, party, scale(run, figures, proc), run.profile.checks.realism_z)
