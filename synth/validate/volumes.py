@@ -27,6 +27,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from synth.profile.kinds import MIN_N
 from synth.profile.reference import read_reference
 from synth.validate.core import CheckResult, RunData
 from synth.validate.registry import check
@@ -123,9 +124,11 @@ def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, fact
         m = run_count(proc, party, fig) * float(fig["per_case"])
         label = f"volume:{fig['check']}"
         published = float(fig["count"])
-        if m <= 0 or not math.isfinite(factor):
-            out.append(CheckResult("realism", label, False, "truth", fig["law_type"] or None,
-                                   detail=f"no {fig['unit']} in the run to compare with {published:,.0f}"))
+        if m < MIN_N or not math.isfinite(factor):
+            out.append(CheckResult("realism", label, True, "truth", fig["law_type"] or None,
+                                   statistic={"name": "n", "value": int(m), "tolerance": MIN_N},
+                                   detail=f"only {m:.0f} {fig['unit']} in the run: too few to judge against "
+                                          f"{published:,.0f} (needs {MIN_N})"))
             continue
         achieved = m * factor
         ratio = achieved / published

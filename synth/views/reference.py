@@ -18,6 +18,7 @@ from importlib import resources
 import pandas as pd
 
 from synth.profile.reference import read_reference
+from synth.world.la_codes import la_code_lookup, la_codes
 
 #: The reference CSV (package data beside the profiles) and its checked shape in synth.profile.reference.
 SAIL_LSOA_CSV = "reference/sail_lsoa2011_wales.csv"
@@ -36,8 +37,28 @@ def sail_lsoa() -> pd.DataFrame:
     return frame
 
 
+def la_code_history() -> pd.DataFrame:
+    """Every local authority code of England and Wales valid in 2005-2030, with its first and last day."""
+    t = la_codes()
+    return pd.DataFrame({
+        "la_code_history_id": range(1, len(t) + 1), "la_code": t["la_code"], "la_name": t["la_name"],
+        "country": t["country"], "start_date": pd.to_datetime(t["start"].replace("", None)).astype("datetime64[ns]"),
+        "end_date": pd.to_datetime(t["end"].replace("", None)).astype("datetime64[ns]"),
+        "successors": t["successors"].replace("", None)})
+
+
+def la_code_to_current() -> pd.DataFrame:
+    """Every code, past or current, -> today's code(s) of its area, with the 2011 LSOAs they share."""
+    t = la_code_lookup()
+    return pd.DataFrame({
+        "la_code_lookup_id": range(1, len(t) + 1), "la_code": t["la_code"], "current_code": t["current_code"],
+        "lsoa_first": t["lsoa_first"].replace("", None), "lsoa_last": t["lsoa_last"].replace("", None),
+        "lsoas": t["lsoas"].astype("int64")})
+
+
 #: Reference row sources (``synth.world.schema.DERIVED_SOURCES``) and their readers.
-REFERENCE_SOURCES = {"sail_ref_lsoa": sail_lsoa}
+REFERENCE_SOURCES = {"sail_ref_lsoa": sail_lsoa, "la_code_history": la_code_history,
+                     "la_code_lookup": la_code_to_current}
 
 
 def reference_rows(name: str, shard: int) -> pd.DataFrame:

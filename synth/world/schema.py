@@ -160,6 +160,15 @@ DERIVED_SOURCES: dict[str, dict[str, str]] = {
         "health_board_code": "string", "health_board_name": "string", "wimd2019_rank": "int64",
         "wimd2019_decile": "int64", "wimd2019_quintile": "int64",
     },
+    # Local authority codes and their dates, and the lookup to today's codes (synth.views.reference).
+    "la_code_history": {
+        "la_code_history_id": "int64", "la_code": "string", "la_name": "string", "country": "string",
+        "start_date": "date", "end_date": "date", "successors": "string",
+    },
+    "la_code_lookup": {
+        "la_code_lookup_id": "int64", "la_code": "string", "current_code": "string", "lsoa_first": "string",
+        "lsoa_last": "string", "lsoas": "int64",
+    },
     "spine_address": {
         "spine_address_id": "int64", "person_id": "int64", "address_id": "int64", "from_date": "date",
         "to_date": "date", "lsoa_code": "string", "lsoa2001_code": "string", "available_date": "date",

@@ -36,9 +36,11 @@ def test_same_seed_gives_identical_bytes_whatever_the_workers(runs):
 
 
 def test_a_different_seed_gives_different_data(runs):
-    # The SAIL reference tables are public lookup data, the same for every seed (synth.views.reference).
-    # (Their Parquet parts still differ: every part's key-value metadata labels the run's seed.)
-    seeded = [k for k in runs["one_worker"] if not k.startswith(("sail_reference/", "csv/sail_reference/"))]
+    # The SAIL and LA code reference tables are public lookup data, the same for every seed
+    # (synth.views.reference). (Their Parquet parts still differ: every part's key-value metadata labels
+    # the run's seed.)
+    seeded = [k for k in runs["one_worker"] if not k.startswith(("sail_reference/", "csv/sail_reference/",
+                                                                   "la_reference/", "csv/la_reference/"))]
     differ = [k for k in seeded if runs["one_worker"][k] != runs["other_seed"][k]]
     assert len(differ) == len(seeded) and len(seeded) < len(runs["one_worker"])
 

@@ -50,7 +50,7 @@ def test_default_profile_has_no_parent():
     assert loaded.profile.seed == 20240331
     assert loaded.profile.size.families == 20000
     assert set(loaded.profile.agencies) == {"cafcass_england", "cafcass_cymru", "familyman", "wds", "ssda903",
-                                            "sail_reference"}
+                                            "sail_reference", "la_reference"}
 
 
 def test_training_small_overrides_and_inherits():
@@ -71,7 +71,7 @@ def test_training_small_overrides_and_inherits():
 def test_wales_sail_removes_an_agency_and_narrows_countries():
     prof = load_profile("wales_sail").profile
     assert "cafcass_england" not in prof.agencies and "ssda903" not in prof.agencies
-    assert list(prof.agencies) == ["cafcass_cymru", "familyman", "wds", "sail_reference"]
+    assert list(prof.agencies) == ["cafcass_cymru", "familyman", "wds", "sail_reference", "la_reference"]
     assert prof.world.countries == ["Wales"]
     assert prof.size.families == 5000
     assert prof.seed == load_profile("england_wales").profile.seed
@@ -117,7 +117,7 @@ def test_fixture_narrow_period():
 
 def test_fixture_agency_removed_with_null():
     prof = load_profile(VALID / "no_england.yaml").profile
-    assert set(prof.agencies) == {"cafcass_cymru", "familyman", "wds", "sail_reference"}
+    assert set(prof.agencies) == {"cafcass_cymru", "familyman", "wds", "sail_reference", "la_reference"}
     assert prof.world.countries == ["Wales"]
 
 
