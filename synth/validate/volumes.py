@@ -117,22 +117,31 @@ def scale(run: RunData, figures: pd.DataFrame, proc: pd.DataFrame) -> float:
 
 
 def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, factor: float,
-            z: float) -> list[CheckResult]:
-    """One result per figure: the run's count in the figure's unit, scaled, against the published count."""
+            z: float, min_n: int = MIN_N) -> list[CheckResult]:
+    """One result per figure: the run's count in the figure's unit, scaled, against the published count.
+
+    Args:
+        figures: rows as :func:`volume_figures` gives them.
+        proc, party: the truth proceedings and parties.
+        factor: published cases per run proceeding (:func:`scale`).
+        z: the realism z; the tolerance is ``z / sqrt(run count)`` plus the figure's allowance.
+        min_n: run counts below this are too few to judge (passed, with the reason).
+    """
     out = []
     for _, fig in figures.iterrows():
-        m = run_count(proc, party, fig) * float(fig["per_case"])
+        raw = run_count(proc, party, fig)
+        m = raw * float(fig["per_case"])
         label = f"volume:{fig['check']}"
         published = float(fig["count"])
-        if m < MIN_N or not math.isfinite(factor):
+        if raw < min_n or not math.isfinite(factor):
             out.append(CheckResult("realism", label, True, "truth", fig["law_type"] or None,
-                                   statistic={"name": "n", "value": int(m), "tolerance": MIN_N},
-                                   detail=f"only {m:.0f} {fig['unit']} in the run: too few to judge against "
-                                          f"{published:,.0f} (needs {MIN_N})"))
+                                   statistic={"name": "n", "value": int(raw), "tolerance": min_n},
+                                   detail=f"only {raw:.0f} {fig['unit']} in the run: too few to judge against "
+                                          f"{published:,.0f} (needs {min_n})"))
             continue
         achieved = m * factor
         ratio = achieved / published
-        tol = z / math.sqrt(m) + float(fig["allowance"])
+        tol = z / math.sqrt(raw) + float(fig["allowance"])
         out.append(CheckResult(
             "realism", label, abs(ratio - 1) <= tol, "truth", fig["law_type"] or None,
             statistic={"name": "relative_error", "value": round(ratio - 1, 4), "tolerance": round(tol, 4),
