@@ -12,6 +12,7 @@ and the other shards none, which keeps the output identical for any number of wo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -57,8 +58,8 @@ def la_code_to_current() -> pd.DataFrame:
 
 
 #: Reference row sources (``synth.world.schema.DERIVED_SOURCES``) and their readers.
-REFERENCE_SOURCES = {"sail_ref_lsoa": sail_lsoa, "la_code_history": la_code_history,
-                     "la_code_lookup": la_code_to_current}
+REFERENCE_SOURCES: dict[str, Callable[[], pd.DataFrame]] = {
+    "sail_ref_lsoa": sail_lsoa, "la_code_history": la_code_history, "la_code_lookup": la_code_to_current}
 
 
 def reference_rows(name: str, shard: int) -> pd.DataFrame:
