@@ -103,7 +103,8 @@ _declare("father_recorded", "share", LT, "probability that the fathers are parti
 _declare("other_adult_parties", "poisson", LT, "other adults (grandparents, relatives) on a case")
 _declare("private_applicant", "categorical", (), "who applies in private law")
 _declare("child_sex_male", "share", (), "probability that a child is male")
-_declare("ethnicity", "categorical", ("country",), "DfE ethnicity code of the mother and her children")
+_declare("ethnicity", "categorical", ("country",),
+         "DfE ethnicity code of the children in public-law proceedings (the target of the calibrated propensities)")
 _declare("issue_to_receipt_days", "poisson", (), "days from court issue to Cafcass receipt")
 _declare("application_type", "categorical", LT, "primary order applied for")
 _declare("duration", "lognormal", LT, "weeks from issue to final disposal, mean by financial year")

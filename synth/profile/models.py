@@ -59,6 +59,8 @@ class World(_Model):
     local_authorities: ReferenceFile
     lsoas: ReferenceFile
     volumes: ReferenceFile
+    #: Census ethnic group by LA (synth.world.ethnicity); without it every LA has the target mix.
+    ethnic_population: ReferenceFile | None = None
     population: ReferenceFile | None = Field(None, description="Child population by LA, year and age (place).")
     place: PlaceSpec | None = None
     distributions: dict[str, Distribution]
@@ -87,6 +89,30 @@ class Transform(_Model):
 
     model_config = ConfigDict(extra="allow", frozen=True)
     name: str
+
+
+class Recode(_Model):
+    """Values an agency records as another code at a rate (its own recording, not the truth).
+
+    Attributes:
+        rate: Share of the listed values recorded otherwise.
+        map: true value (after the column's transforms; ``"*"`` any value) -> the values it may be
+            recorded as, one picked evenly.
+    """
+
+    rate: float = Field(ge=0, le=1)
+    map: dict[str, list[str]]
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Recode:
+        if self.source is None and self.assumption is None:
+            raise ValueError("a recode needs 'source:' (an address in domain/) or 'assumption:' (why)")
+        if any(not v for v in self.map.values()):
+            raise ValueError("each recode map entry needs at least one value to record instead")
+        return self
 
 
 #: SQL types a column may declare (``sql_type``), as DB2 / SAIL write them.
@@ -119,6 +145,7 @@ class Column(_Model):
     transforms: list[Transform] = []
     codes: list[str | int] | None = None
     missing: Missing | None = None
+    recode: list[Recode] = Field([], description="Values recorded as other codes at a rate (synth.views.project).")
     required: bool = False
     description: str = ""
     sql_type: str | None = Field(None, description=(

@@ -111,6 +111,14 @@ TABLES: dict[str, TableSpec] = {
                            extra=("basis",)),
     "dfj_areas": TableSpec("dfj_areas", (Column("dfj_area"), Column("hmcts_region"),
                                          Column("country", values=COUNTRIES)), key=("dfj_area",)),
+    # Census ethnic group by LA (synth.world.ethnicity; scripts/build_ethnicity_reference.py).
+    "ethnic_population": TableSpec(
+        "ethnic_population",
+        (Column("la_code"), Column("age_band"),
+         Column("code", values=("WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
+                                "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH")),
+         Column("count", "number", min=0)),
+        key=("la_code", "age_band", "code"), extra=("source",)),
     # SAIL reference data for the Welsh LSOAs (synth.views.reference; scripts/build_sail_reference.py).
     "sail_lsoa2011_wales": TableSpec(
         "sail_lsoa2011_wales",

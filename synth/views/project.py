@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from synth.keys import keyed_id, run_key
-from synth.profile.models import Agency, Column, Linkage, Missing, Table
+from synth.profile.models import Agency, Column, Linkage, Missing, Recode, Table
 from synth.profile.sail import era_name
 from synth.rng import generator, stream_key
 from synth.views import transforms as T
@@ -198,6 +198,19 @@ def _missing_rate(col: Column, fy: np.ndarray) -> np.ndarray:
     return np.asarray(np.interp(np.nan_to_num(fy, nan=years[-1]), years, rates))
 
 
+def recode(values: pd.Series, rc: Recode, rng: np.random.Generator) -> pd.Series:
+    """Record a share ``rc.rate`` of the values listed in ``rc.map`` as one of their alternatives."""
+    v = values.to_numpy(dtype=object).copy()
+    hit = rng.random(len(v)) < rc.rate
+    pick = rng.random(len(v))
+    done = np.zeros(len(v), dtype=bool)
+    for true, alts in rc.map.items():
+        m = hit & ~done & (pd.notna(v) if true == "*" else v == true)
+        v[m] = np.asarray(alts, dtype=object)[np.minimum((pick[m] * len(alts)).astype(np.int64), len(alts) - 1)]
+        done |= m
+    return pd.Series(v, index=values.index)
+
+
 def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth: dict[str, pd.DataFrame],
                   rng: np.random.Generator) -> pd.DataFrame:
     """Build one agency table for one shard."""
@@ -222,6 +235,8 @@ def project_table(frame: AgencyFrame, agency: Agency, table: Table, truth: dict[
                 values = dated(values.reset_index(drop=True), source, cast(str, col.field),
                                lambda p: field_values(frame, rows, source, p, truth).reset_index(drop=True))
         values = T.apply(values.reset_index(drop=True), col.transforms, seed=frame.seed)
+        for rc in col.recode:
+            values = recode(values, rc, rng)
         if col.missing is not None and not col.required and len(rows):
             fy = _fy(frame, rows, source, truth) if fy is None else fy
             blank = rng.random(len(rows)) < _missing_rate(col, fy)

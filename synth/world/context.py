@@ -8,8 +8,9 @@ from typing import cast
 import numpy as np
 
 from synth.dates import fy_of, to_days
-from synth.profile.kinds import Conditional, Histogram
+from synth.profile.kinds import Categorical, Conditional, Histogram
 from synth.profile.loader import LoadedProfile
+from synth.world import ethnicity as ethnic
 from synth.world.court import court_prefixes
 from synth.world.geography import Geography, load_geography
 from synth.world.place import Place, build_place
@@ -26,6 +27,7 @@ class WorldContext:
         dists: the profile's named distributions.
         geo: local authorities and LSOAs.
         strata: index-proceeding strata.
+        ethnic: per-LA ethnic mixes and calibrated propensities (synth/world/ethnicity.py).
     """
 
     seed: int
@@ -36,6 +38,7 @@ class WorldContext:
     strata: Strata
     court_prefixes: dict
     place: Place | None = None
+    ethnic: ethnic.EthnicModel | None = None
 
 
 def teen_share(dist: Histogram) -> float:
@@ -78,4 +81,24 @@ def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContex
         strata=strata,
         court_prefixes=court_prefixes(geo.dfj_area),
         place=place,
+        ethnic=_ethnic_model(loaded, geo),
     )
+
+
+def _ethnic_model(loaded: LoadedProfile, geo: Geography) -> ethnic.EthnicModel:
+    """Per-LA ethnic mixes (the profile's census table, or the target mix everywhere) calibrated."""
+    w = loaded.profile.world
+    eth = cast(Conditional, w.distributions["ethnicity"])
+    targets = {c: dict(cast(Categorical, leaf).probabilities) for c, leaf in eth.cases.items()}
+    if w.ethnic_population is not None:
+        pop = ethnic.read_population(loaded.reference_path(w.ethnic_population.file), geo.la_code)
+    else:
+        pop = np.array([[targets.get(c, {}).get(code, 0.0) for code in ethnic.CODES] for c in geo.la_country])
+        pop = pop / np.maximum(pop.sum(1, keepdims=True), 1e-300)
+    weight = {}
+    for c in set(geo.la_country):
+        idx, cdf = geo.la_cdf.get((c, "public"), (np.zeros(0, int), np.zeros(0)))
+        wt = np.zeros(len(geo.la_code))
+        wt[idx] = np.diff(np.concatenate([[0.0], cdf]))
+        weight[c] = wt
+    return ethnic.build_model(pop, geo.la_country, weight, targets)

@@ -21,6 +21,7 @@ import numpy as np
 from synth.dates import fy_of
 from synth.profile.mechanisms import AWAY_FROM_HOME
 from synth.world import calendar, partners
+from synth.world import ethnicity as ethnic
 from synth.world import place as P
 from synth.world import sampling as S
 from synth.world.context import WorldContext
@@ -159,7 +160,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     issue = _issue_dates(ctx, rng, fy, urgent)
     la = P.draw_la(ctx, s, country, law, rng.random(n))  # population x LA propensity (place.py)
     lsoa = ctx.geo.sample_lsoa(la, rng.random(n))
-    ethnicity = d["ethnicity"].sample(rng, n, country)
+    eth_idx = ethnic.draw_mothers(ctx.ethnic, d["ethnicity"], rng, la)  # per person: synth/world/ethnicity.py
+    ethnicity = ethnic.codes_of(eth_idx)
 
     # Index proceeding children, mother and fathers.
     a1 = d["mother_age_at_first_birth"].sample(rng, n, law)
@@ -278,6 +280,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     pship["born"] = mother_dob[pf] - np.round(gap[pf, ps]).astype(np.int64)
     pship["man"] = partners.share_men(rng, la[pf], pship["born"], pship["start"], pship["end"], pf)
     return ShardWorld(
+    ethnic.people(ctx.ethnic, rng, la, eth_idx, pship, kids)
         family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,
         teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
         partnership=pship, children=kids, proceedings=procs.done(), subjects=subs.done(),

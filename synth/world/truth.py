@@ -230,7 +230,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     geo = ctx.geo
     # Mothers.
     mothers = dict(person_id=fid * PERSON_STRIDE, fam=np.arange(n), role="mother", sex=np.full(n, 2),
-                   dob=w.mother_dob, mother=-1, father=-1)
+                   dob=w.mother_dob, mother=-1, father=-1, eth=w.ethnicity)
     # Fathers actually present in the family.
     # One person per man (his first partnership's slot), at least MIN_FATHER_AGE at his first child.
     ps = w.partnership
@@ -243,7 +243,8 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     fam_f, fj = ps["family"][root], ps["slot"][root]
     f_dob = np.minimum(ps["born"][root], man_first[root] - int(np.ceil(MIN_FATHER_AGE * S.YEAR)))
     fathers = dict(person_id=fid[fam_f] * PERSON_STRIDE + FATHER_SLOT0 + fj, fam=fam_f, role="father",
-                   sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1)
+                   sex=np.ones(len(fam_f), dtype=np.int64), dob=f_dob, mother=-1, father=-1,
+                   eth=ps["ethnicity"][root])
     # Relatives who are parties to some proceeding (slots 9-12), in person-id order.
     pid = np.unique(parties["person_id"].to_numpy())
     slot = pid % PERSON_STRIDE
@@ -254,10 +255,11 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     r_off = np.where(rj < 2, r_off, np.round(rng.uniform(-8, 8, len(rf)) * S.YEAR).astype(np.int64))
     relatives = dict(person_id=fid[rf] * PERSON_STRIDE + RELATIVE_SLOT0 + rj, fam=rf,
                      role=np.asarray(RELATIVE_ROLES, dtype=object)[rj],
-                     sex=np.asarray(RELATIVE_SEX)[rj], dob=w.mother_dob[rf] - r_off, mother=-1, father=-1)
+                     sex=np.asarray(RELATIVE_SEX)[rj], dob=w.mother_dob[rf] - r_off, mother=-1, father=-1,
+                     eth=w.ethnicity[rf])  # assumption: relative parties are the mother's kin
     children = dict(person_id=fid[ch["family"]] * PERSON_STRIDE + ch["slot"], fam=ch["family"], role="child",
                     sex=ch["sex"], dob=ch["dob"], mother=fid[ch["family"]] * PERSON_STRIDE,
-                    father=father_pid[ch["family"], ch["father"]])
+                    father=father_pid[ch["family"], ch["father"]], eth=ch["ethnicity"])
     groups = [mothers, fathers, relatives, children]
     cols = {k: np.concatenate([np.broadcast_to(np.asarray(g[k]), np.shape(g["person_id"])) for g in groups])
             for k in mothers}
@@ -280,7 +282,7 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
         "person_id": cols["person_id"], "family_id": fid[famr], "family_role": cols["role"].astype(object),
         "sex": cols["sex"].astype(np.int64), "date_of_birth": _dates(dob),
         "date_of_death": np.full(k, np.datetime64("NaT"), dtype="datetime64[ns]"),
-        "ethnicity": w.ethnicity[famr], "forename": names.forenames(cols["sex"], rng, birth_year, welsh[famr]),
+        "ethnicity": cols["eth"], "forename": names.forenames(cols["sex"], rng, birth_year, welsh[famr]),
         "surname": surname, "other_surname": other_surname,
         "upn_year": year_turns_five, "has_upn": has_upn,
         "postcode": ids.pseudo_postcodes(w.la, rng)[famr], "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],
