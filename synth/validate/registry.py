@@ -34,6 +34,7 @@ CHECK_MODULES = (
     "synth.validate.care_rules",
     "synth.validate.deaths",
     "synth.validate.realism_checks",
+    "synth.validate.place_rates",
     "synth.validate.volumes",
     "synth.validate.privacy",
     "synth.validate.quality",

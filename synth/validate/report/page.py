@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synth.validate.core import COULD_NOT_RUN, FAILED, GROUPS, MAX_EXAMPLES, PASSED, SKIPPED, CheckResult, summarise
+from synth.validate.report.places import la_rate_section
 from synth.validate.report.style import CSS, CSS_DETAILS
 from synth.validate.report.summary import is_figure, published_figures, top_failures
 from synth.validate.report.svg import render_chart
@@ -174,6 +175,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
             opened = " open" if not failed_rs and len(passed_rs) <= 8 else ""
             out.append(f"<details{opened}><summary>{len(passed_rs):,} passed check"
                        f"{'s' if len(passed_rs) != 1 else ''}</summary>{_check_table(passed_rs, chart_ids)}</details>")
+    out.append(la_rate_section(results))
     # charts
     if charted:
         out.append('<h2 id="charts">Realism: target against achieved</h2><div class="charts">')
