@@ -5,7 +5,7 @@ from __future__ import annotations
 from synth.export.database import TableMeta
 from synth.profile.models import Column, Profile
 from synth.world.quality import QUALITY_ISSUES_DESCRIPTIONS, QUALITY_ISSUES_FIELDS
-from synth.world.schema import CROSSWALK_DESCRIPTIONS, CROSSWALK_FIELDS, TRUTH_TABLES
+from synth.world.schema import CROSSWALK_DESCRIPTIONS, CROSSWALK_FIELDS, TRUTH_DESCRIPTIONS, TRUTH_TABLES
 
 
 def _source(col: Column) -> str:
@@ -92,6 +92,8 @@ def render_dictionary(profile: Profile, counts: dict[str, int]) -> str:
             "between the two.", ""]
     for name, fields in TRUTH_TABLES.items():
         out += [f"### `truth/{name}`", "", ", ".join(f"`{k}` ({v})" for k, v in fields.items()), ""]
+        out += [f"- `{k}`: {_cell(v)}" for k, v in TRUTH_DESCRIPTIONS.get(name, {}).items()]
+        out += [""] if name in TRUTH_DESCRIPTIONS else []
     out += ["### `truth/case_crosswalk`", "", "One row per person on a proceeding: the proceeding's id in each "
             "agency, to follow one family through each agency's tables (modelled; synth/views/crosswalk.py).", "",
             "| column | type | description |", "|---|---|---|"]

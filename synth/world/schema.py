@@ -231,6 +231,18 @@ CROSSWALK_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+#: What some truth columns hold (the data dictionary), by table: those whose meaning is not plain.
+TRUTH_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "person": {
+        "ethnicity": "The person's own ethnicity, DfE 903 code (schemas.md 6.5; never REFU/NOBT, which are agencies' "
+                     "recordings): mothers from their LA's Census 2011 mix (QS201EW) times a calibrated propensity "
+                     "by broad group (CLA proxy, stats.md 2); men matched to the mother by inter-ethnic partnership "
+                     "rates, one code per man; children from both parents (White British + Black Caribbean -> "
+                     "MWBC); relatives as the mother; modelled (synth/world/ethnicity.py)",
+    },
+}
+
+
 def fields_of(table: str) -> dict[str, str]:
     """Fields of a truth table or of a derived row source."""
     return DERIVED_SOURCES[table] if table in DERIVED_SOURCES else TRUTH_TABLES[table]
