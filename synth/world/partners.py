@@ -101,8 +101,23 @@ def share_men(rng: np.random.Generator, la: np.ndarray, born: np.ndarray, start:
         seek, pick = seek[first], pick[first]
         pred[seek] = pick
         claimed[pick] = True
-    # Follow each chain back to the man's first partnership.
-    root = np.where(pred >= 0, pred, np.arange(n))
+    # A man is in one family at most once: a chain that comes back to a family it has already passed
+    # through (A in family 1 -> B in family 2 -> C in family 1) is cut before the return, so C's man is
+    # a new man. Cutting can only shorten chains, so a few passes settle it.
+    while True:
+        root = _roots(pred)
+        key = root * (family.max() + 1 if n else 1) + family
+        order = np.lexsort((start, key))
+        dup = np.zeros(n, dtype=bool)
+        dup[order[1:]] = key[order[1:]] == key[order[:-1]]
+        if not dup.any():
+            return root
+        pred[dup] = -1
+
+
+def _roots(pred: np.ndarray) -> np.ndarray:
+    """Each partnership's first partnership of the same man (following ``pred`` back)."""
+    root = np.where(pred >= 0, pred, np.arange(len(pred)))
     while True:
         nxt = root[root]
         if np.array_equal(nxt, root):

@@ -289,3 +289,12 @@ def test_conditional_learns_each_case():
     got = type(c).learn(c, obs, OpenControl())
     learned = dist(got.body)
     assert abs(learned.cases["x"].p - 0.3) < 0.02 and abs(learned.cases["y"].p - 0.7) < 0.02
+
+
+def test_lognormal_judges_whole_days_against_the_rounded_distribution():
+    # Pre-proceedings days are drawn continuously and recorded to the day; at 100,000 values the
+    # rounding alone (up to half a day) is larger than the KS tolerance if judged as continuous.
+    d = dist({"kind": "lognormal", "unit": "days", "mean": 60, "cv": 1.0})
+    days = np.round(d.sample(np.random.default_rng(3), 200_000))
+    assert d.compare(days, 3.0).passed
+    assert not d.compare(days + 1, 3.0).passed  # a day late everywhere is still caught

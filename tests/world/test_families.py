@@ -81,3 +81,28 @@ def test_every_child_is_conceived_within_a_partnership_and_a_mans_partnerships_f
     assert set(ps["man_id"]) == set(men.index)
     age = (pd.to_datetime(kids["date_of_birth"]) - pd.to_datetime(kids["man_id"].map(men))).dt.days / 365.25
     assert (age >= 15).all()
+
+
+def test_a_man_is_one_father_slot_of_a_family_and_one_party_per_proceeding(shard):
+    # A chain of partnerships that comes back to a family it passed through would make one man two
+    # of its fathers, and a party twice on one case (caught by adult_party's key at 100,000 families).
+    ps = shard["partnership"]
+    assert not ps.duplicated(["man_id", "woman_id"]).any()
+    party = shard["proceeding_party"]
+    assert not party.duplicated(["proceeding_id", "person_id"]).any()
+
+
+def test_share_men_never_returns_a_man_to_a_family_he_was_already_in():
+    # Three mothers in one area with many consecutive partnerships: chains of shared men would pass
+    # back through a family often if nothing prevented it.
+    from synth.rng import generator
+    from synth.world.partners import share_men
+
+    n = 3000
+    family = np.arange(n) % 3
+    start = np.arange(n) * 100
+    end = start + 50
+    root = share_men(generator(5, "test"), np.zeros(n, dtype=np.int64), np.full(n, 3650), start, end, family)
+    assert (root != np.arange(n)).sum() > 100  # men are shared
+    pairs = pd.DataFrame({"man": root, "family": family})
+    assert not pairs.duplicated().any()

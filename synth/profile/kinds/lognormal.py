@@ -89,13 +89,11 @@ class Lognormal(Kind):
             s2 = math.log1p(self.cv**2)
             mu = math.log(self.mean) - s2 / 2
             xs = np.sort(x)
-            f = 0.5 * erfc(-(np.log(np.maximum(xs, 1e-12)) - mu) / math.sqrt(2 * s2))
-            # Values clipped at min/max put a point mass at the bound: the CDF jumps there.
-            if self.min is not None:
-                f = np.where(xs < self.min, 0.0, f)
-            if self.max is not None:
-                f = np.where(xs >= self.max, 1.0, f)
-            d = ks_distance(f)
+            # Values recorded in whole days (a draw rounded to the day) are judged against the rounded
+            # distribution: the target CDF steps at each day, from F(day - 1/2) to F(day + 1/2).
+            half = 0.5 / UNIT_DAYS[self.unit] if _whole_days(days) else 0.0
+            f, f_below = (self._cdf(xs + half, mu, s2), self._cdf(xs - half, mu, s2))
+            d = ks_distance(f, f_below)
             tol = ks_constant(z) / math.sqrt(n)
             return Judgement(d <= tol, {"name": "ks", "value": round(d, 5), "tolerance": round(tol, 5), "n": n},
                              f"{n:,} observations; KS against lognormal(mean {self.mean}, cv {self.cv})")
@@ -119,6 +117,15 @@ class Lognormal(Kind):
                                       "n": int(len(x))},
                          f"mean {self.unit} per {self.given} for {len(labels)} fully observed values",
                          {"labels": labels, "target": target, "achieved": achieved})
+
+    def _cdf(self, v: np.ndarray, mu: float, s2: float) -> np.ndarray:
+        """The target CDF at ``v`` (in the unit): values clipped at min/max are point masses there."""
+        f = 0.5 * erfc(-(np.log(np.maximum(v, 1e-12)) - mu) / math.sqrt(2 * s2))
+        if self.min is not None:
+            f = np.where(v < self.min, 0.0, f)
+        if self.max is not None:
+            f = np.where(v >= self.max, 1.0, f)
+        return f
 
     def describe(self) -> str:
         """``lognormal in weeks: mean 30, cv 0.5``."""
@@ -151,3 +158,9 @@ class Lognormal(Kind):
         if isinstance(base, Lognormal) and base.min is not None:
             body["min"] = base.min
         return Learned(body, control.rounded(len(v)))
+
+
+def _whole_days(days: Any) -> bool:
+    """Whether every value is a whole number of days (a date difference, not a continuous draw)."""
+    a = np.asarray(days, dtype=float)
+    return bool(len(a)) and bool(np.all(a == np.round(a)))

@@ -37,11 +37,20 @@ def ks_constant(z: float) -> float:
     return math.sqrt(-math.log(alpha / 2) / 2)
 
 
-def ks_distance(f: np.ndarray) -> float:
-    """KS D of a sorted sample whose target CDF values are ``f``."""
+def ks_distance(f: np.ndarray, f_below: np.ndarray | None = None) -> float:
+    """KS D of a sorted sample whose target CDF values are ``f``.
+
+    Args:
+        f: the target CDF at each sorted value.
+        f_below: for a target with steps (values recorded in whole units, e.g. days rounded from a
+            continuous draw), the target CDF just below each value; the default (``f``) is right for
+            a continuous target. The empirical CDF after a value is compared with ``f`` and the one
+            before it with ``f_below``, so rounding is not mistaken for a different distribution.
+    """
     n = len(f)
     i = np.arange(1, n + 1)
-    return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+    below = f if f_below is None else f_below
+    return float(max(np.max(i / n - f), np.max(below - (i - 1) / n)))
 
 
 def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: float) -> tuple[float, float]:
