@@ -125,7 +125,8 @@ def child_sex_male(ctx: Context) -> None:
 
 @derivation("ethnicity")
 def ethnicity(ctx: Context) -> None:
-    """Ethnicity of index-case mothers (children when no mother's is recorded), for the agency's country.
+    """Ethnicity of the children in public-law cases (each once), for the agency's country: the
+    profile's ``ethnicity`` is that mix (synth/world/ethnicity.py calibrates to it).
 
     When the agency records only coarse groups, the group shares are learned and split into codes
     by the base profile's shares within each group; codes outside every group keep their base share.
@@ -136,13 +137,9 @@ def ethnicity(ctx: Context) -> None:
     base = ctx.base_leaf("ethnicity", (country,))
     if not isinstance(base, Categorical):
         return ctx.keep("ethnicity", f"the base profile has no categorical ethnicity for {country}")
-    idx = index_cases(ctx)
-    mothers = ctx.x.adults[(ctx.x.adults["relationship"] == "mother") & ctx.x.adults["case"].isin(idx["case"])]
-    people = mothers.dropna(subset=["ethnicity"]).drop_duplicates("person")
-    unit = "index-case mothers"
-    if people.empty:
-        people = ctx.x.subjects.dropna(subset=["ethnicity"]).drop_duplicates("person")
-        unit = "children"
+    public = ctx.x.cases.loc[ctx.x.cases["law_type"] == "public", "case"]
+    people = ctx.x.subjects[ctx.x.subjects["case"].isin(public)].dropna(subset=["ethnicity"]).drop_duplicates("person")
+    unit = "children in public-law cases"
     if people.empty:
         return ctx.keep("ethnicity", "the agency records no ethnicity")
     groups = ctx.x.ethnicity_groups
