@@ -81,12 +81,13 @@ def build_context(loaded: LoadedProfile, seed: int | None = None) -> WorldContex
         strata=strata,
         court_prefixes=court_prefixes(geo.dfj_area),
         place=place,
-        ethnic=_ethnic_model(loaded, geo),
+        ethnic=_ethnic_model(loaded, geo, place, strata),
     )
 
 
-def _ethnic_model(loaded: LoadedProfile, geo: Geography) -> ethnic.EthnicModel:
-    """Per-LA ethnic mixes (the profile's census table, or the target mix everywhere) calibrated."""
+def _ethnic_model(loaded: LoadedProfile, geo: Geography, place: Place | None, strata: Strata) -> ethnic.EthnicModel:
+    """Per-LA ethnic mixes (the profile's census table, or the target mix everywhere) calibrated over the
+    LAs' public-law weights (the place model's population x propensity when there is one)."""
     w = loaded.profile.world
     eth = cast(Conditional, w.distributions["ethnicity"])
     targets = {c: dict(cast(Categorical, leaf).probabilities) for c, leaf in eth.cases.items()}
@@ -97,6 +98,11 @@ def _ethnic_model(loaded: LoadedProfile, geo: Geography) -> ethnic.EthnicModel:
         pop = pop / np.maximum(pop.sum(1, keepdims=True), 1e-300)
     weight = {}
     for c in set(geo.la_country):
+        if place is not None:
+            rows = np.flatnonzero((strata.country == c) & (strata.law == "public"))
+            per_la = np.diff(np.concatenate([np.zeros((len(rows), 1)), place.la_cdf[rows]], axis=1), axis=1)
+            weight[c] = strata.index_p[rows] @ per_la
+            continue
         idx, cdf = geo.la_cdf.get((c, "public"), (np.zeros(0, int), np.zeros(0)))
         wt = np.zeros(len(geo.la_code))
         wt[idx] = np.diff(np.concatenate([[0.0], cdf]))
