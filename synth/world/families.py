@@ -226,15 +226,16 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         nxt_issue = np.where(nxt_urgent, nxt_issue, np.maximum(  # a working day unless urgent
             calendar.after_days(proc["issue"], np.nan_to_num(gap_days, nan=0)),
             calendar.on_court_day(planned + nxt_pre, nxt_urgent)))
-        back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         wants_baby = d["recurrence_new_baby"].sample(rng, m)
         baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
         fam = proc["family"]
-        baby_dob = nxt_issue - baby_age
-        can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
         # A new baby comes at least MIN_SPACING_DAYS after the mother's last birth.
         last_birth = np.full(n, np.iinfo(np.int64).min // 2)
         np.maximum.at(last_birth, ch["family"], ch["dob"])
+        nxt_issue = calendar.on_court_day(nxt_issue, nxt_urgent)
+        back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
+        baby_dob = nxt_issue - baby_age
+        can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
         can_baby &= baby_dob - last_birth[fam] >= MIN_SPACING_DAYS
         # Earlier subjects who are still at home and young enough come back too.
         stays = ~np.isin(outcome, AWAY_FROM_HOME)
@@ -279,8 +280,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     pf, ps = pship["family"], pship["slot"]
     pship["born"] = mother_dob[pf] - np.round(gap[pf, ps]).astype(np.int64)
     pship["man"] = partners.share_men(rng, la[pf], pship["born"], pship["start"], pship["end"], pf)
-    return ShardWorld(
     ethnic.people(ctx.ethnic, rng, la, eth_idx, pship, kids)
+    return ShardWorld(
         family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,
         teen_first_birth=teen, ethnicity=ethnicity, n_fathers=n_fathers, father_dob_gap=gap,
         partnership=pship, children=kids, proceedings=procs.done(), subjects=subs.done(),
