@@ -36,6 +36,7 @@ CHECK_MODULES = (
     "synth.validate.realism_checks",
     "synth.validate.place_rates",
     "synth.validate.volumes",
+    "synth.validate.la_codes",
     "synth.validate.privacy",
     "synth.validate.quality",
 )
