@@ -78,7 +78,7 @@ class YearEffects(_Model):
     sgo_share: YearSeries | None = None
     sgo_reference_share: float | None = Field(default=None, gt=0, lt=1)
     older_teen_share: YearSeries | None = None
-    newborn_share_of_infants: YearSeries | None = None
+    newborn_odds: YearSeries | None = None
     private_law_volume: VolumeIndex | None = None
 
 

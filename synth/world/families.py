@@ -228,6 +228,7 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
             calendar.on_court_day(planned + nxt_pre, nxt_urgent)))
         wants_baby = d["recurrence_new_baby"].sample(rng, m)
         baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
+        baby_age = P.baby_age_by_year(ctx, rng, baby_age, fy_of(nxt_issue))  # the year's newborn odds (place.py)
         fam = proc["family"]
         # A new baby comes at least MIN_SPACING_DAYS after the mother's last birth.
         last_birth = np.full(n, np.iinfo(np.int64).min // 2)

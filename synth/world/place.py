@@ -13,7 +13,8 @@
 * **Volumes.** The national series per year and law type stays as the volume table gives it; its
   split over the LAs of a country is population(LA, year) x propensity(LA) (:meth:`Place.sample_la`).
 * **Year effects** (the profile's ``year_effects``): the SGO share of public law outcomes and the
-  youngest child's age mix (newborn share of infants, share aged 15-17) by year of issue.
+  youngest child's age mix (odds of a newborn among infants, share aged 15-17) by year of issue, and
+  the age of a new baby in a return (the same newborn odds).
 * **Regional practice.** North and west of a Hull-Bristol line part of the supervision orders are
   care orders (at home) instead.
 """
@@ -57,6 +58,7 @@ class Place:
         sgo_year: per-year multiplier of the SGO probability.
         outcome_labels, outcome_p: public law outcome labels and (age band, label) probabilities.
         age_edges, age_cdf: public youngest-child age bins (days) and (years, bins) cumulative p.
+        baby_edges, baby_cdf: the same for a new baby's age at a return's issue.
     """
 
     first_fy: int
@@ -71,6 +73,8 @@ class Place:
     outcome_p: np.ndarray
     age_edges: np.ndarray
     age_cdf: np.ndarray | None
+    baby_edges: np.ndarray
+    baby_cdf: np.ndarray | None
 
     def _year(self, fy: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(fy, dtype=np.int64) - self.first_fy, 0, len(self.sgo_year) - 1)
@@ -102,15 +106,21 @@ class Place:
 
     def youngest_public(self, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray | None:
         """Youngest subject child's age at issue (days) from the year's age mix; None without effects."""
-        if self.age_cdf is None:
-            return None
-        y = self._year(fy)
-        nb = self.age_cdf.shape[1]
-        flat = (self.age_cdf + np.arange(len(self.age_cdf))[:, None]).ravel()
-        u = np.clip(rng.random(len(fy)), 0, 1 - 1e-12)
-        k = np.clip(np.searchsorted(flat, y + u, side="right") - y * nb, 0, nb - 1)
-        lo, hi = self.age_edges[k], self.age_edges[k + 1]
-        return lo + rng.random(len(fy)) * (hi - lo)
+        return None if self.age_cdf is None else _draw(rng, self.age_edges, self.age_cdf, self._year(fy))
+
+    def baby_age(self, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray | None:
+        """A new baby's age at a return's issue (days) from the year's mix; None without effects."""
+        return None if self.baby_cdf is None else _draw(rng, self.baby_edges, self.baby_cdf, self._year(fy))
+
+
+def _draw(rng: np.random.Generator, edges: np.ndarray, cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Values from per-year binned distributions (uniform within a bin), row ``y`` for each draw."""
+    nb = cdf.shape[1]
+    flat = (cdf + np.arange(len(cdf))[:, None]).ravel()
+    u = np.clip(rng.random(len(y)), 0, 1 - 1e-12)
+    k = np.clip(np.searchsorted(flat, y + u, side="right") - y * nb, 0, nb - 1)
+    lo, hi = edges[k], edges[k + 1]
+    return lo + rng.random(len(y)) * (hi - lo)
 
 
 def _population(path: Path, codes: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -154,19 +164,22 @@ def _age_tables(hist: Histogram, spec: PlaceSpec, years: list[int]) -> tuple[np.
         p = np.concatenate([p[:k - 1], [p[k - 1] * frac, p[k - 1] * (1 - frac)], p[k:]])
         edges = np.insert(edges, k, OLDER_TEEN_DAYS)
     ye = spec.year_effects
-    if ye.newborn_share_of_infants is None and ye.older_teen_share is None:
+    if ye.newborn_odds is None and ye.older_teen_share is None:
         return edges, None
     lo = edges[:-1]
     newborn = (lo >= 0) & (edges[1:] <= NEWBORN_DAYS)
     infant = (lo >= 0) & (edges[1:] <= YEAR_DAYS)
     teen = lo >= OLDER_TEEN_DAYS
-    nb = ye.newborn_share_of_infants.at(years) if ye.newborn_share_of_infants else [None] * len(years)
+    odds = ye.newborn_odds.at(years) if ye.newborn_odds else [1.0] * len(years)
     tg = ye.older_teen_share.at(years) if ye.older_teen_share else [1.0] * len(years)
     rows = []
-    for share, g in zip(nb, tg):
+    for o, g in zip(odds, tg):
         q = p.copy()
-        if share is not None and newborn.any():
+        if newborn.any() and (infant & ~newborn).any():
+            # The odds of a newborn among infants times the year's multiplier, infants' total kept.
             i_mass = q[infant].sum()
+            s0 = q[newborn].sum() / i_mass
+            share = s0 * o / (s0 * o + 1 - s0)
             q[newborn] *= share * i_mass / q[newborn].sum()
             rest = infant & ~newborn
             q[rest] *= (1 - share) * i_mass / q[rest].sum()
@@ -267,9 +280,10 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
     else:
         sgo_year = np.ones(len(years))
     edges, age_cdf = _age_tables(cast(Histogram, youngest.cases["public"]), spec, list(years))
+    baby_edges, baby_cdf = _age_tables(cast(Histogram, dists["recurrence_baby_age_at_issue"]), spec, list(years))
     return Place(first_fy=first_fy, la_cdf=cdf, entry=entry, private=private, sgo=sgo, so_to_co=so_to_co,
                  child_pop=child, sgo_year=sgo_year, outcome_labels=np.asarray(labels, dtype=object),
-                 outcome_p=op, age_edges=edges, age_cdf=age_cdf)
+                 outcome_p=op, age_edges=edges, age_cdf=age_cdf, baby_edges=baby_edges, baby_cdf=baby_cdf)
 
 
 def draw_la(ctx: WorldContext, stratum: np.ndarray, country: np.ndarray, law: np.ndarray,
@@ -292,6 +306,15 @@ def youngest_by_year(ctx: WorldContext, rng: np.random.Generator, youngest: np.n
     out = np.asarray(youngest, dtype=float).copy()
     out[pub] = drawn
     return out
+
+
+def baby_age_by_year(ctx: WorldContext, rng: np.random.Generator, baby_age: np.ndarray,
+                     fy: np.ndarray) -> np.ndarray:
+    """A new baby's age at a return's issue (whole days) with the year's newborn odds."""
+    if ctx.place is None:
+        return baby_age
+    drawn = ctx.place.baby_age(rng, fy)
+    return baby_age if drawn is None else np.round(drawn).astype(np.int64)
 
 
 def outcomes_by_place(ctx: WorldContext, outcome: np.ndarray, band: np.ndarray, law: np.ndarray,

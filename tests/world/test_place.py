@@ -110,17 +110,25 @@ def test_a_younger_la_gets_more_care_proceedings(loaded, ctx, tmp_path):
     assert _share(_place_with(loaded, ctx, tmp_path, younger), ctx, la) > 1.1 * _share(base, ctx, la)
 
 
-def test_newborn_share_of_infants_follows_the_year(ctx):
+def test_newborn_odds_follow_the_year(ctx, shard):
     rng = np.random.default_rng(5)
-    share = {}
-    for fy in (2010, 2016, 2022):
-        a = ctx.place.youngest_public(rng, np.full(200_000, fy))
-        inf = a[(a >= 0) & (a < YEAR)]
-        share[fy] = (inf < 7).mean()
-    # 32% (2007/08) -> 42% (2016/17), interpolated: 35.3% in 2010/11, held at 42% after (SE ~0.2 points).
-    assert share[2010] == pytest.approx(0.353, abs=0.01)
-    assert share[2016] == pytest.approx(0.42, abs=0.01)
-    assert share[2022] == pytest.approx(0.42, abs=0.01)
+    odds = {}
+    for fy in (2010, 2016):
+        for name, draw in (("youngest", ctx.place.youngest_public), ("baby", ctx.place.baby_age)):
+            a = draw(rng, np.full(200_000, fy))
+            s = (a[(a >= 0) & (a < YEAR)] < 7).mean()
+            odds[name, fy] = s / (1 - s)
+    # Odds multipliers 0.77 (2010/11) and 1.53 (2016/17): a ratio of 1.99 (SE about 2%).
+    for name in ("youngest", "baby"):
+        assert odds[name, 2016] / odds[name, 2010] == pytest.approx(1.53 / 0.77, rel=0.06)
+    # All infant subjects: 35% (2010/11) -> 42% (2016/17 on), published 32% -> 42% (stats.md 2); 2 SE.
+    c = _public_children(shard)
+    inf = c[c["age_at_issue_days"].between(0, YEAR - 1)]
+    nb = inf["age_at_issue_days"] < 7
+    e, l_ = nb[inf["fy"].between(2010, 2012)], nb[inf["fy"].between(2016, 2023)]
+    assert l_.mean() > e.mean()
+    assert abs(e.mean() - 0.365) < 3 * np.sqrt(0.365 * 0.635 / len(e))  # 2010/11-2012/13 interpolated
+    assert abs(l_.mean() - 0.42) < 3 * np.sqrt(0.42 * 0.58 / len(l_))
 
 
 def _public_children(shard):
