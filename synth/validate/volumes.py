@@ -56,6 +56,12 @@ def _filled(run: RunData) -> set[tuple[int, str]]:
     return {(int(y), str(effect.law_type)) for y in effect.fill_years}
 
 
+def _fy(day: object) -> int:
+    """Financial year (April to March) of a date."""
+    t = pd.Timestamp(day)  # type: ignore[arg-type]
+    return t.year if t.month >= 4 else t.year - 1
+
+
 def volume_figures(run: RunData) -> pd.DataFrame:
     """Every published figure to compare: the volume table's ``source:`` rows and the extra checks."""
     w = run.profile.world
@@ -66,6 +72,7 @@ def volume_figures(run: RunData) -> pd.DataFrame:
     keep = src.str.startswith("source:") & v["country"].isin(w.countries)
     keep &= ~pd.Series([(int(f), lt) in filled for f, lt in zip(v["fy"], v["law_type"], strict=True)], index=v.index)
     rows = v[keep]
+    rows = rows[rows["fy"].between(_fy(run.profile.period.start), _fy(run.profile.period.end))]
     table = pd.DataFrame({
         "check": [f"{u}_{c}_{lt}_{int(f)}" for u, c, lt, f in zip(rows["unit"], rows["country"], rows["law_type"],
                                                                     rows["fy"], strict=True)],
@@ -77,7 +84,14 @@ def volume_figures(run: RunData) -> pd.DataFrame:
         "to_cases": rows["per_case"].astype(float), "allowance": 0.05, "source": rows["source"],
         "in_volumes": True})
     extra = published_checks().assign(in_volumes=False)
-    extra = extra[extra["country"].isin(w.countries)]
+    first, last = int(v["fy"].min()), int(v["fy"].max())
+    first, last = max(first, _fy(run.profile.period.start)), min(last, _fy(run.profile.period.end))
+    fy = pd.to_numeric(extra["fy"], errors="coerce")
+    fy_last = pd.to_numeric(extra["fy_last"], errors="coerce")
+    day = pd.to_datetime(extra["date"].replace("", None))
+    inside = (fy >= first) & (fy_last <= last) | (day >= pd.Timestamp(run.profile.period.start)) & (
+        day <= pd.Timestamp(run.profile.period.end))
+    extra = extra[extra["country"].isin(w.countries) & inside.to_numpy()]
     return pd.concat([table, extra], ignore_index=True)
 
 
@@ -106,40 +120,53 @@ def run_count(proc: pd.DataFrame, party: pd.DataFrame, fig: pd.Series) -> float:
     return float(len(p))
 
 
-def scale(run: RunData, figures: pd.DataFrame, proc: pd.DataFrame) -> float:
-    """Published cases per run proceeding over the volume table's published strata."""
-    rows = figures[figures["in_volumes"]]
-    cases = (rows["count"].astype(float) / rows["to_cases"].astype(float)).sum()
-    keys = pd.MultiIndex.from_arrays([rows["fy"].astype(int), rows["country"], rows["law_type"]])
-    have = pd.MultiIndex.from_arrays([proc["fy"].astype(int), proc["country"], proc["law_type"]])
-    n = int(have.isin(keys).sum())
-    return float(cases / n) if n else float("nan")
+def scale(figures: pd.DataFrame, proc: pd.DataFrame) -> dict[str, float]:
+    """Published cases per run proceeding over the volume table's published strata, by country.
+
+    By country, so a profile that oversamples a country (``training_small``: Wales x8, rows marked
+    ``assumption:``) has no scale there and its figures are not judged.
+    """
+    out = {}
+    for country, rows in figures[figures["in_volumes"]].groupby("country"):
+        cases = (rows["count"].astype(float) / rows["to_cases"].astype(float)).sum()
+        keys = pd.MultiIndex.from_arrays([rows["fy"].astype(int), rows["country"], rows["law_type"]])
+        have = pd.MultiIndex.from_arrays([proc["fy"].astype(int), proc["country"], proc["law_type"]])
+        n = int(have.isin(keys).sum())
+        if n:
+            out[str(country)] = float(cases / n)
+    return out
 
 
-def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, factor: float,
+def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, factor: float | dict[str, float],
             z: float, min_n: int = MIN_N) -> list[CheckResult]:
     """One result per figure: the run's count in the figure's unit, scaled, against the published count.
 
     Args:
         figures: rows as :func:`volume_figures` gives them.
         proc, party: the truth proceedings and parties.
-        factor: published cases per run proceeding (:func:`scale`).
+        factor: published cases per run proceeding, one for all or by country (:func:`scale`).
         z: the realism z; the tolerance is ``z / sqrt(run count)`` plus the figure's allowance.
         min_n: run counts below this are too few to judge (passed, with the reason).
     """
     out = []
     for _, fig in figures.iterrows():
+        f = factor if isinstance(factor, float) else factor.get(str(fig["country"]), float("nan"))
+        if not math.isfinite(f):
+            out.append(CheckResult.skipped("realism", f"volume:{fig['check']}",
+                                           f"no published volume row of {fig['country']} in the profile sets the scale",
+                                           "truth/proceeding"))
+            continue
         raw = run_count(proc, party, fig)
         m = raw * float(fig["per_case"])
         label = f"volume:{fig['check']}"
         published = float(fig["count"])
-        if raw < min_n or not math.isfinite(factor):
+        if raw < min_n:
             out.append(CheckResult("realism", label, True, "truth", fig["law_type"] or None,
                                    statistic={"name": "n", "value": int(raw), "tolerance": min_n},
                                    detail=f"only {raw:.0f} {fig['unit']} in the run: too few to judge against "
                                           f"{published:,.0f} (needs {min_n})"))
             continue
-        achieved = m * factor
+        achieved = m * f
         ratio = achieved / published
         tol = z / math.sqrt(raw) + float(fig["allowance"])
         out.append(CheckResult(
@@ -148,7 +175,7 @@ def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, fact
                        "n": int(round(m))},
             detail=f"{fig['unit']} {fig['country']} {fig['law_type'] or 'all'} "
                    f"{fig['date'] or (str(fig['fy']) if fig['fy'] == fig['fy_last'] else f'{fig.fy}-{fig.fy_last}')}: "
-                   f"run {achieved:,.0f} (x{factor:.3g} to the published scale) vs published {published:,.0f}; "
+                   f"run {achieved:,.0f} (x{f:.3g} to the published scale) vs published {published:,.0f}; "
                    f"{fig['source']}",
             series={"labels": [str(fig["check"])], "target": [published], "achieved": [round(achieved, 1)]}))
     return out
@@ -160,4 +187,4 @@ def volumes_like_with_like(run: RunData) -> list[CheckResult]:
     proc = run.truth("proceeding")[PROC_COLUMNS]
     party = run.truth("proceeding_party")[["proceeding_id", "person_id", "party_role"]]
     figures = volume_figures(run)
-    return compare(figures, proc, party, scale(run, figures, proc), run.profile.checks.realism_z)
+    return compare(figures, proc, party, scale(figures, proc), run.profile.checks.realism_z)
