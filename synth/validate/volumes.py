@@ -121,20 +121,18 @@ def run_count(proc: pd.DataFrame, party: pd.DataFrame, fig: pd.Series) -> float:
 
 
 def scale(figures: pd.DataFrame, proc: pd.DataFrame) -> dict[str, float]:
-    """Published cases per run proceeding over the volume table's published strata, by country.
+    """Published cases per run proceeding over the volume table's published strata, for each country that has some.
 
-    By country, so a profile that oversamples a country (``training_small``: Wales x8, rows marked
-    ``assumption:``) has no scale there and its figures are not judged.
+    One factor for the whole run (so a country's share is judged too), given only to the countries
+    with published rows: a profile that oversamples a country (``training_small``: Wales x8, rows
+    marked ``assumption:``) has none there, and its figures of that country are not judged.
     """
-    out = {}
-    for country, rows in figures[figures["in_volumes"]].groupby("country"):
-        cases = (rows["count"].astype(float) / rows["to_cases"].astype(float)).sum()
-        keys = pd.MultiIndex.from_arrays([rows["fy"].astype(int), rows["country"], rows["law_type"]])
-        have = pd.MultiIndex.from_arrays([proc["fy"].astype(int), proc["country"], proc["law_type"]])
-        n = int(have.isin(keys).sum())
-        if n:
-            out[str(country)] = float(cases / n)
-    return out
+    rows = figures[figures["in_volumes"]]
+    cases = (rows["count"].astype(float) / rows["to_cases"].astype(float)).sum()
+    keys = pd.MultiIndex.from_arrays([rows["fy"].astype(int), rows["country"], rows["law_type"]])
+    have = pd.MultiIndex.from_arrays([proc["fy"].astype(int), proc["country"], proc["law_type"]])
+    n = int(have.isin(keys).sum())
+    return {str(c): float(cases / n) for c in rows["country"].unique()} if n else {}
 
 
 def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, factor: float | dict[str, float],
