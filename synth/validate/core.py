@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from synth.errors import InputError, ProfileError
@@ -172,6 +173,8 @@ class RunData:
         self.profile_matches = self.loaded.sha256 == recorded.get("sha256")
         self._cache: dict[str, pd.DataFrame] = {}
         self._projection: dict[str, set[str]] = {}
+        #: Inside :meth:`only_parts`: the part file names :meth:`truth` reads (a slice of the families).
+        self._parts: list[str] | None = None
         self._sources: dict[str, str] = {}
         #: The DuckDB connection the SQL checks run on (memory-limited; see synth.validate.sqlrun).
         self.sql = Sql()
@@ -266,16 +269,38 @@ class RunData:
             CannotRun: when it is missing or unreadable.
         """
         cols = self._projection.get(name)
-        if cols is None or f"truth/{name}" in self._cache:
+        if self._parts is None and (cols is None or f"truth/{name}" in self._cache):
             return self._read("truth", name)
         path = self.file("truth", name)
         if path is None or is_csv_dir(path):
             return self._read("truth", name)
         self.source("truth", name)  # a missing or unreadable part: CannotRun
-        names = pq.read_schema(parquet_parts(path)[0]).names
+        parts = parquet_parts(path)
+        schema = pq.read_schema(parts[0])
+        wanted = [c for c in schema.names if cols is None or c in cols]
         # Not cached: a measure's table is freed when it is done with it (the shared ones live in Truth).
         # Dates as datetime64 (the measures parse them with pd.to_datetime; date objects are slow and large).
-        return pq.read_table(path, columns=[c for c in names if c in cols]).to_pandas(date_as_object=False)
+        if self._parts is None:
+            return pq.read_table(path, columns=wanted).to_pandas(date_as_object=False)
+        files = [path / p for p in self._parts if (path / p).exists()]
+        tables = [pq.read_table(f, columns=wanted) for f in files] or [schema.empty_table().select(wanted)]
+        return pa.concat_tables(tables).to_pandas(date_as_object=False)
+
+    def truth_parts(self) -> list[str]:
+        """The part file names of the truth tables, in run order (empty for a CSV-only run)."""
+        from synth.world.schema import TRUTH_TABLES
+
+        paths = [p for p in (self.file("truth", name) for name in TRUTH_TABLES) if p and not is_csv_dir(p)]
+        return sorted({part.name for path in paths for part in parquet_parts(path)})
+
+    @contextmanager
+    def only_parts(self, parts: list[str] | None) -> Iterator[None]:
+        """Inside: :meth:`truth` reads only these part files, a slice of the families (all when None)."""
+        before, self._parts = self._parts, parts
+        try:
+            yield
+        finally:
+            self._parts = before
 
     @contextmanager
     def projected(self, columns: dict[str, set[str]]) -> Iterator[None]:

@@ -12,7 +12,8 @@ import pandas as pd
 from synth.profile.kinds.stats import kaplan_meier
 
 __all__ = ["adult_counts", "adults_per_case", "children_per_case", "father_party_share", "index_proceedings",
-           "kaplan_meier", "outcome_shares", "recurrence_km", "stratum_shares", "youngest_age_days"]
+           "kaplan_meier", "outcome_shares", "recurrence_km", "recurrence_sample", "stratum_shares",
+           "youngest_age_days"]
 
 YEAR = 365.25
 
@@ -60,6 +61,24 @@ def recurrence_km(proceeding: pd.DataFrame, law_type: str | None, end: np.dateti
     Returns:
         (cumulative incidence, standard error, families at risk).
     """
+    dur, event = recurrence_sample(proceeding, law_type, end, teen)
+    inc, se = kaplan_meier(dur, event, years)
+    return inc, se, len(dur)
+
+
+def recurrence_sample(proceeding: pd.DataFrame, law_type: str | None, end: np.datetime64,
+                      teen: pd.Series | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Years from each family's index proceeding of a law type to its next one, and whether it came.
+
+    Args:
+        proceeding: truth proceedings.
+        law_type: the index proceeding's law type (None matches no proceeding).
+        end: the period's end (censoring date).
+        teen: optional boolean Series by family_id to restrict to (True rows kept).
+
+    Returns:
+        (durations in years, event flags), one per family, in family order.
+    """
     p = proceeding.sort_values(["family_id", "sequence"])
     first = p[p["sequence"] == 1]
     first = first[first["law_type"] == law_type]
@@ -70,9 +89,7 @@ def recurrence_km(proceeding: pd.DataFrame, law_type: str | None, end: np.dateti
     issue = pd.to_datetime(first["issue_date"])
     event = nxt.notna().to_numpy()
     stop = np.where(event, pd.to_datetime(nxt).to_numpy("datetime64[D]"), np.asarray(end, dtype="datetime64[D]"))
-    dur = (stop - issue.to_numpy("datetime64[D]")).astype(float) / YEAR
-    inc, se = kaplan_meier(dur, event, years)
-    return inc, se, len(first)
+    return (stop - issue.to_numpy("datetime64[D]")).astype(float) / YEAR, event
 
 
 def father_party_share(proceeding: pd.DataFrame, party: pd.DataFrame, law_type: str) -> float:

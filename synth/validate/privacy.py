@@ -43,6 +43,7 @@ import pandas as pd
 
 from synth.validate.copies import read_references, reference_checks, row_examples
 from synth.validate.core import MAX_EXAMPLES, CannotRun, CheckResult, RunData
+from synth.validate.privacy_sql import judge_sql, nhs_recorded_ok, nhs_truth_ok, postcode_ok
 from synth.validate.registry import AgencyTable, check
 from synth.validate.scan import batches
 from synth.validate.sqlrun import quote
@@ -158,6 +159,12 @@ def _postcode_ok(v: pd.Series) -> np.ndarray:
 def _judge_column(name: str, label: str, parts: Iterable[pd.DataFrame], col: str, key: list[str],
                   ok: Callable[[pd.Series], np.ndarray], what: str, rule: str) -> CheckResult:
     """One identifier column, read part by part: how many present values ``ok`` rejects."""
+    return _column_result(name, label, col, *_tally_column(parts, col, key, ok), what, rule)
+
+
+def _tally_column(parts: Iterable[pd.DataFrame], col: str, key: list[str],
+                  ok: Callable[[pd.Series], np.ndarray]) -> tuple[int, int, list]:
+    """Present values, rejected values and up to five example keys of a column read part by part."""
     n = v = offset = 0
     examples: list = []
     for df in parts:
@@ -173,6 +180,11 @@ def _judge_column(name: str, label: str, parts: Iterable[pd.DataFrame], col: str
                 found = [i + offset for i in found]
             examples += found[: MAX_EXAMPLES - len(examples)]
         offset += len(df)
+    return n, v, examples
+
+
+def _column_result(name: str, label: str, col: str, n: int, v: int, examples: list, what: str,
+                   rule: str) -> CheckResult:
     share = v / n if n else 0.0
     detail = (f"All {n:,} {what} in {label}.{col} are safe ({rule})." if not v else
               f"{v:,} of {n:,} {what} in {label}.{col} are outside the safe range ({rule}).")
@@ -182,22 +194,38 @@ def _judge_column(name: str, label: str, parts: Iterable[pd.DataFrame], col: str
 
 #: name -> (truth/person column, agency column names, truth rule, agency rule, what, rule text).
 IDENTIFIERS: dict[str, tuple[str, frozenset[str], Callable, Callable, str, str]] = {}
+#: name -> (truth rule, agency rule) in SQL (synth.validate.privacy_sql); rules not here run in pandas.
+SQL_RULES: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {}
+
+
+def _judge(run: RunData, name: str, folder: str, table: str, label: str, col: str, key: list[str],
+           truth: bool) -> CheckResult:
+    """One identifier column: in SQL where the rule has a SQL form and the key is there, else in pandas."""
+    _, _, truth_ok, agency_ok, what, rule = IDENTIFIERS[name]
+    ok = truth_ok if truth else agency_ok
+    src = run.source(folder, table)
+    present = run.sql.describe(src)
+    sql = SQL_RULES.get(name)
+    if sql is not None and key and all(k in present for k in key):
+        got = judge_sql(run, src, col, key, sql[0 if truth else 1], _text, ok)
+        if got is not None:
+            return _column_result(name, label, col, *got, what, rule)
+    have = [k for k in key if k in present]
+    parts = batches(run, folder, table, [*have, col] if col not in have else have)
+    return _judge_column(name, label, parts, col, key, ok, what, rule)
 
 
 def _truth_identifier(run: RunData, name: str) -> CheckResult:
-    column, _, ok, _, what, rule = IDENTIFIERS[name]
+    column = IDENTIFIERS[name][0]
     if column not in run.sql.describe(run.source("truth", "person")):
         return CheckResult.could_not_run(GROUP, name, f"truth/person has no {column} column", "truth/person", column)
-    parts = batches(run, "truth", "person", ["person_id", column])
-    return _judge_column(name, "truth/person", parts, column, ["person_id"], ok, what, rule)
+    return _judge(run, name, "truth", "person", "truth/person", column, ["person_id"], True)
 
 
 def _agency_identifiers(run: RunData, t: AgencyTable, name: str) -> list[CheckResult]:
-    _, names, _, ok, what, rule = IDENTIFIERS[name]
+    names = IDENTIFIERS[name][1]
     present = list(run.sql.describe(run.agency_source(t.agency, t.key)))
-    key = [k for k in t.spec.key if k in present]
-    return [_judge_column(name, t.label, batches(run, t.agency, t.spec.name, [*key, col] if col not in key else key),
-                          col, list(t.spec.key), ok, what, rule)
+    return [_judge(run, name, t.agency, t.spec.name, t.label, col, list(t.spec.key), False)
             for col in present if str(col).lower() in names]
 
 
@@ -211,6 +239,8 @@ IDENTIFIERS["upn_safe_range"] = ("upn", UPN_COLUMNS, _upn_ok, _upn_recorded_ok, 
                                  "LA number 999 with a correct check letter")
 IDENTIFIERS["postcode_safe_range"] = ("postcode", POSTCODE_COLUMNS, _postcode_ok, _postcode_ok, "postcodes",
                                       "in the unallocated ZZ area")
+SQL_RULES["nhs_safe_range"] = (nhs_truth_ok, nhs_recorded_ok)
+SQL_RULES["postcode_safe_range"] = (postcode_ok(POSTCODE_PATTERN, NHS_PSEUDO_POSTCODES),) * 2
 
 
 @check(GROUP, "nhs_safe_range", id="nhs_safe_range_truth", truth=("person",))

@@ -15,6 +15,7 @@ import pandas as pd
 from synth.profile.kinds import UNIT_DAYS, Categorical, Histogram, Lognormal, Observed, Share
 from synth.profile.mechanisms import AWAY_FROM_HOME, observer
 from synth.validate.observers.truth import DAY, YEAR, Observations, Truth, days_between
+from synth.validate.pooling import Pooled
 from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH, MIN_SPACING_DAYS
 
 
@@ -188,11 +189,19 @@ def hearing_type(t: Truth, name: str) -> Observations:
     return {(lt,): h.loc[middle & (law == lt), "hearing_type"] for lt in law.unique()}
 
 
-def outcome_deff(t: Truth, rho: float) -> float:
-    """Design effect of siblings on one case sharing an outcome draw with correlation ``rho``."""
+def outcome_deff(t: Truth, rho: float) -> Pooled:
+    """Design effect of siblings on one case sharing an outcome draw with correlation ``rho``.
+
+    Pooled over slices of the families: each gives the children with an outcome and their cases.
+    """
     sizes = t.pc[t.pc["has_outcome"]].groupby("proceeding_id").size()
-    m = float(sizes.mean()) if len(sizes) else 1.0
-    return 1 + (m - 1) * rho
+
+    def finish(parts: list[tuple[int, int]]) -> float:
+        total, n = sum(p[0] for p in parts), sum(p[1] for p in parts)
+        m = float(np.float64(total) / n) if n else 1.0
+        return 1 + (m - 1) * rho
+
+    return Pooled([(int(sizes.sum()), len(sizes))], finish)
 
 
 @observer("outcome")
@@ -208,13 +217,17 @@ def outcome(t: Truth, name: str) -> Observations:
 
 @observer("outcome_sibling_correlation")
 def outcome_sibling_correlation(t: Truth, name: str) -> Observations:
-    """Pairs of siblings in one age band on one case share an outcome with P = rho^2 + (1 - rho^2) S."""
+    """Pairs of siblings in one age band on one case share an outcome with P = rho^2 + (1 - rho^2) S.
+
+    The expected share is pooled over slices of the families: each gives its pairs per law type
+    and age band, and the share is their mean in (law type, age band) order, as on the whole run.
+    """
     rho = t.leaf("outcome_sibling_correlation", Share).p
     c = t.pc[t.pc["has_outcome"]]
     law = c["proceeding_id"].map(t.proc.set_index("proceeding_id")["law_type"])
     dist = t.dists["outcome"]
     same: list[bool] = []
-    expected: list[float] = []
+    groups: dict[tuple, tuple[int, float]] = {}
     for (lt, band), g in c.assign(law=law).groupby(["law", "age_band"]):
         leaf = dist.leaf_at((lt, band))
         if not isinstance(leaf, Categorical):
@@ -223,13 +236,26 @@ def outcome_sibling_correlation(t: Truth, name: str) -> Observations:
         firsts = g.groupby("proceeding_id")["outcome"].agg(["first", "last", "size"])
         pairs = firsts[firsts["size"] >= 2]
         same += (pairs["first"] == pairs["last"]).tolist()
-        expected += [rho**2 + (1 - rho**2) * s] * len(pairs)
-    if not expected:
-        return {(): Observed(np.array(same, dtype=bool))}
-    p = float(np.mean(expected))
-    return {(): Observed(np.array(same), {
-        "target": p, "detail": f"{len(same):,} sibling pairs in one age band on one case share an outcome "
-                               f"(expected {p:.3f} from correlation {rho})"})}
+        groups[(lt, band)] = (len(pairs), rho**2 + (1 - rho**2) * s)
+
+    def expected(parts: list[dict[tuple, tuple[int, float]]]) -> list[float]:
+        pooled: dict[tuple, list] = {}
+        for part in parts:
+            for key, (n, value) in part.items():
+                pooled.setdefault(key, [0, value])[0] += n
+        return [v for key in sorted(pooled) for v in [pooled[key][1]] * pooled[key][0]]
+
+    def target(parts: list) -> float | None:
+        e = expected(parts)
+        return float(np.mean(e)) if e else None
+
+    def detail(parts: list) -> str:
+        e = expected(parts)
+        return (f"{len(e):,} sibling pairs in one age band on one case share an outcome "
+                f"(expected {float(np.mean(e)):.3f} from correlation {rho})") if e else ""
+
+    return {(): Observed(np.array(same, dtype=bool), {"target": Pooled([groups], target),
+                                                       "detail": Pooled([groups], detail)})}
 
 
 @observer("recurrence")
