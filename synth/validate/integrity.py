@@ -18,6 +18,7 @@ from synth.profile.models import Table
 from synth.validate.core import CheckResult, RunData
 from synth.validate.registry import AgencyTable, check
 from synth.validate.scan import Mask, Rule, cols, sql_result, sql_rules, streamed_results
+from synth.validate.sorted_keys import all_resolve, increasing_ids
 from synth.validate.sqlrun import literal, quote
 from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
@@ -252,8 +253,12 @@ def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
     idf = next(iter(fields))
     if idf not in types:
         raise KeyError(idf)
-    yield sql_result(run, "primary_key_unique", f"truth/{name}", idf, _dup_or_null(src, [idf]), [idf],
-                     f"{idf} is unique")
+    label = f"truth/{name}"
+    known: dict[str, np.ndarray | None] = {}  # referenced table -> its increasing ids
+    if increasing_ids(run, name, idf) is not None:  # strictly increasing: unique (synth.validate.sorted_keys)
+        yield CheckResult("integrity", "primary_key_unique", True, label, idf, detail=f"{idf} is unique")
+    else:
+        yield sql_result(run, "primary_key_unique", label, idf, _dup_or_null(src, [idf]), [idf], f"{idf} is unique")
     for f in fields:
         target = REFERENCES.get(f)
         if f == idf or target is None or not run.has("truth", target):
@@ -261,8 +266,14 @@ def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
         if f not in types:
             raise KeyError(f)
         ref = run.source("truth", target)
-        yield sql_result(run, "foreign_key_resolves", f"truth/{name}", f,
-                         _unresolved(src, [f], ref, [next(iter(TRUTH_TABLES[target]))], [idf]), [idf],
+        ref_id = next(iter(TRUTH_TABLES[target]))
+        if target not in known:
+            known[target] = increasing_ids(run, target, ref_id)
+        ref_ids = known[target]
+        if ref_ids is not None and all_resolve(run, name, f, ref_ids):
+            yield CheckResult("integrity", "foreign_key_resolves", True, label, f, detail=f"{f} -> {target}")
+            continue
+        yield sql_result(run, "foreign_key_resolves", label, f, _unresolved(src, [f], ref, [ref_id], [idf]), [idf],
                          f"{f} -> {target}")
 
 
