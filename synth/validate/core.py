@@ -151,7 +151,7 @@ class RunData:
     """
 
     def __init__(self, path: Path, profile: str | Path | None = None) -> None:
-        self.path = Path(path)
+        self.path, self.profile_source = Path(path), profile  # the --profile given, if any
         self.manifest = _read_manifest(self.path)
         mpath = self.path / "manifest.json"
         recorded = self.manifest["profile"]

@@ -19,7 +19,7 @@ from synth.profile.models import Figure
 from synth.validate.core import CheckResult, RunData
 from synth.validate.measures import adult_counts, kaplan_meier, recurrence_sample
 from synth.validate.observers.truth import Truth
-from synth.validate.pooling import pool
+from synth.validate.pooling import Failure, pool
 
 
 def _mean(x: npt.ArrayLike) -> tuple[float, float, int]:
@@ -134,14 +134,11 @@ def figure_samples(run: RunData, t: Truth, first: bool = True) -> FigureSamples:
         try:
             out[name] = entry[0](run, t, fig)
         except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
-            out[name] = e
+            out[name] = Failure(f"{type(e).__name__}: {e}")
     return out
 
 
 def _figure(fig: Figure, parts: list[Any]) -> tuple[float, float, int]:
-    errors = [x for x in parts if isinstance(x, Exception)]
-    if errors:
-        raise errors[0]
     return MEASURES[fig.measure][1](pool(parts), fig)
 
 
@@ -165,8 +162,13 @@ def check_figures(run: RunData, samples: list[FigureSamples]) -> list[CheckResul
             out.append(CheckResult("realism", label, False, detail=f"unknown measure '{fig.measure}'; "
                                    f"one of {', '.join(MEASURES)}"))
             continue
+        parts = [x[name] for x in samples if name in x]
+        failures = [x.reason for x in parts if isinstance(x, Failure)]
+        if failures:
+            out.append(CheckResult.could_not_run("realism", label, failures[0]))
+            continue
         try:
-            value, se, n = _figure(fig, [x[name] for x in samples if name in x])
+            value, se, n = _figure(fig, parts)
         except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
             out.append(CheckResult.could_not_run("realism", label, f"{type(e).__name__}: {e}"))
             continue

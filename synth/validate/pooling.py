@@ -22,8 +22,17 @@ import pandas as pd
 
 from synth.profile.kinds import Observed
 
-#: Families per slice the realism check reads at a time (about 700 MB of pandas at this size).
-SLICE_FAMILIES = 100_000
+#: Families per slice the realism check reads at a time (some 300 MB of pandas per process at this size).
+SLICE_FAMILIES = 50_000
+#: Processes observing slices at once (the machines this is benchmarked on have two cores).
+WORKERS = 2
+
+
+class Failure:
+    """A measure that raised on a slice: the reason, as ``Type: message`` (picklable, unlike some errors)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 class NotPoolable(TypeError):
@@ -35,18 +44,20 @@ class Pooled:
 
     Args:
         parts: this slice's ingredients (a list; slices' lists are joined in run order).
-        finish: the option's value from the ingredients of every slice.
+        finish: the option's value from the ingredients of every slice (and ``context``); a
+            module-level function (synth.validate.observers.finish), so the value can be pickled.
+        context: further arguments of ``finish`` (the same on every slice).
     """
 
-    def __init__(self, parts: list[Any], finish: Callable[[list[Any]], Any]) -> None:
-        self.parts, self.finish = parts, finish
+    def __init__(self, parts: list[Any], finish: Callable[..., Any], *context: Any) -> None:
+        self.parts, self.finish, self.context = parts, finish, context
 
     def __add__(self, other: Pooled) -> Pooled:
-        return Pooled(self.parts + other.parts, self.finish)
+        return Pooled(self.parts + other.parts, self.finish, *self.context)
 
     def value(self) -> Any:
         """The option's value over every slice pooled so far."""
-        return self.finish(self.parts)
+        return self.finish(self.parts, *self.context)
 
 
 def finished(options: dict[str, Any]) -> dict[str, Any]:

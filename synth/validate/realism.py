@@ -9,6 +9,11 @@ reported as not checked (a failed result), so a new distribution cannot silently
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from synth.profile.kinds import Kind, Observed
@@ -17,7 +22,16 @@ from synth.validate import observers  # noqa: F401 - registers every observer
 from synth.validate.core import CheckResult, RunData
 from synth.validate.figures import FigureSamples, check_figures, figure_samples
 from synth.validate.observers.truth import Observations, Truth
-from synth.validate.pooling import SLICE_FAMILIES, NotPoolable, finished, pack, pool_observations, slices
+from synth.validate.pooling import (
+    SLICE_FAMILIES,
+    WORKERS,
+    Failure,
+    NotPoolable,
+    finished,
+    pack,
+    pool_observations,
+    slices,
+)
 
 TABLE = "truth"
 
@@ -32,30 +46,33 @@ def judge(label: str, case: tuple, leaf: Kind, data: Any, z: float) -> CheckResu
                        detail=j.detail, series=j.series)
 
 
-def check_realism(run: RunData, per_slice: int = SLICE_FAMILIES) -> list[CheckResult]:
+def check_realism(run: RunData, per_slice: int = SLICE_FAMILIES, workers: int = WORKERS) -> list[CheckResult]:
     """Every stated distribution and published figure, achieved versus target.
 
     The truth is read a slice of families at a time (:mod:`synth.validate.pooling`): each observer
     runs on every slice and its observations are pooled before they are judged, so the memory held is
-    one slice's tables and the samples, whatever the run's size.
+    one slice's tables (per worker) and the samples, whatever the run's size. A run of several slices
+    is observed by ``workers`` processes (pandas uses one core each); the slices' results are pooled
+    in run order, so the results do not depend on the number of workers.
+
+    Args:
+        run: the run.
+        per_slice: families per slice.
+        workers: processes observing slices at once (1: in this process).
     """
     z = run.profile.checks.realism_z
     dists = run.profile.world.distributions
+    jobs = slices(run.truth_parts(), run.manifest.get("families"), per_slice)
     gathered: dict[str, list[Observations]] = {name: [] for name in dists if name in OBSERVERS}
-    failed: dict[str, Exception] = {}
+    failed: dict[str, str] = {}
     samples: list[FigureSamples] = []
-    for part_names in slices(run.truth_parts(), run.manifest.get("families"), per_slice):
-        with run.only_parts(part_names):
-            t = Truth(run)
-            for name, got in gathered.items():
-                if name in failed:
-                    continue
-                try:
-                    got.append(pack(OBSERVERS[name](t, name)))
-                except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
-                    failed[name] = e
-            samples.append(figure_samples(run, t, first=not samples))
-            del t
+    for obs, figs in _observed(run, jobs, workers):
+        for name, got in obs.items():
+            if isinstance(got, Failure):
+                failed.setdefault(name, got.reason)
+            elif name not in failed:
+                gathered[name].append(got)
+        samples.append(figs)
     out: list[CheckResult] = []
     whole: Truth | None = None
     for name, dist in dists.items():
@@ -67,13 +84,14 @@ def check_realism(run: RunData, per_slice: int = SLICE_FAMILIES) -> list[CheckRe
             continue
         try:
             if name in failed:
-                raise failed[name]
+                out.append(CheckResult("realism", label, False, TABLE, detail=f"could not be measured: {failed[name]}"))
+                continue
             try:
-                obs = pool_observations(gathered.pop(name))
+                pooled = pool_observations(gathered.pop(name))
             except NotPoolable:  # an option made from the whole sample, not pooled: measure at once
                 whole = whole or _whole_truth(run)
-                obs = OBSERVERS[name](whole, name)
-            results = [judge(label, case, leaf, data, z) for case, data in sorted(obs.items(), key=lambda kv: kv[0])
+                pooled = OBSERVERS[name](whole, name)
+            results = [judge(label, case, leaf, data, z) for case, data in sorted(pooled.items(), key=lambda kv: kv[0])
                        if (leaf := dist.leaf_at(case)) is not None]
         except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
             out.append(CheckResult("realism", label, False, TABLE,
@@ -82,6 +100,50 @@ def check_realism(run: RunData, per_slice: int = SLICE_FAMILIES) -> list[CheckRe
         out += results
     out += check_figures(run, samples)
     return out
+
+
+def observe_slice(run: RunData, part_names: list[str] | None, first: bool) -> tuple[dict[str, Any], FigureSamples]:
+    """Every observer's (packed) observations and every figure's sample on one slice of the families."""
+    with run.only_parts(part_names):
+        t = Truth(run)
+        obs: dict[str, Any] = {}
+        for name in run.profile.world.distributions:
+            if name in OBSERVERS:
+                try:
+                    obs[name] = pack(OBSERVERS[name](t, name))
+                except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
+                    obs[name] = Failure(f"{type(e).__name__}: {e}")
+        return obs, figure_samples(run, t, first)
+
+
+def _observed(run: RunData, jobs: list[list[str] | None], workers: int) -> Iterator[tuple[dict, FigureSamples]]:
+    """Each slice's observations, in run order: here, or by a pool of processes."""
+    if workers <= 1 or len(jobs) <= 1:
+        for i, part_names in enumerate(jobs):
+            yield observe_slice(run, part_names, i == 0)
+        return
+    run.close()  # DuckDB's memory is not needed while the slices are observed
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB's or Arrow's threads
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context, initializer=_init_worker,
+                             initargs=(run.path, run.profile_source)) as pool:
+        yield from pool.map(_worker_slice, jobs, [i == 0 for i in range(len(jobs))])
+
+
+_WORKER_RUN: RunData | None = None
+
+
+def _init_worker(path: Path, profile: str | Path | None) -> None:
+    global _WORKER_RUN
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the driver's handler (synth.cli.main) is for the driver
+    _WORKER_RUN = RunData(path, profile)
+
+
+def _worker_slice(part_names: list[str] | None, first: bool) -> tuple[dict[str, Any], FigureSamples]:
+    from synth.validate.realism_checks import realism_columns
+
+    assert _WORKER_RUN is not None, "the pool's initializer opens the run"
+    with _WORKER_RUN.projected(realism_columns()):
+        return observe_slice(_WORKER_RUN, part_names, first)
 
 
 def _whole_truth(run: RunData) -> Truth:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from synth.profile.kinds import UNIT_DAYS, Categorical, Histogram, Lognormal, Observed, Share
 from synth.profile.mechanisms import AWAY_FROM_HOME, observer
+from synth.validate.observers import finish
 from synth.validate.observers.truth import DAY, YEAR, Observations, Truth, days_between
 from synth.validate.pooling import Pooled
 from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH, MIN_SPACING_DAYS
@@ -195,13 +196,7 @@ def outcome_deff(t: Truth, rho: float) -> Pooled:
     Pooled over slices of the families: each gives the children with an outcome and their cases.
     """
     sizes = t.pc[t.pc["has_outcome"]].groupby("proceeding_id").size()
-
-    def finish(parts: list[tuple[int, int]]) -> float:
-        total, n = sum(p[0] for p in parts), sum(p[1] for p in parts)
-        m = float(np.float64(total) / n) if n else 1.0
-        return 1 + (m - 1) * rho
-
-    return Pooled([(int(sizes.sum()), len(sizes))], finish)
+    return Pooled([(int(sizes.sum()), len(sizes))], finish.design_effect, rho)
 
 
 @observer("outcome")
@@ -238,24 +233,8 @@ def outcome_sibling_correlation(t: Truth, name: str) -> Observations:
         same += (pairs["first"] == pairs["last"]).tolist()
         groups[(lt, band)] = (len(pairs), rho**2 + (1 - rho**2) * s)
 
-    def expected(parts: list[dict[tuple, tuple[int, float]]]) -> list[float]:
-        pooled: dict[tuple, list] = {}
-        for part in parts:
-            for key, (n, value) in part.items():
-                pooled.setdefault(key, [0, value])[0] += n
-        return [v for key in sorted(pooled) for v in [pooled[key][1]] * pooled[key][0]]
-
-    def target(parts: list) -> float | None:
-        e = expected(parts)
-        return float(np.mean(e)) if e else None
-
-    def detail(parts: list) -> str:
-        e = expected(parts)
-        return (f"{len(e):,} sibling pairs in one age band on one case share an outcome "
-                f"(expected {float(np.mean(e)):.3f} from correlation {rho})") if e else ""
-
-    return {(): Observed(np.array(same, dtype=bool), {"target": Pooled([groups], target),
-                                                       "detail": Pooled([groups], detail)})}
+    return {(): Observed(np.array(same, dtype=bool), {"target": Pooled([groups], finish.pair_target),
+                                                       "detail": Pooled([groups], finish.pair_detail, rho)})}
 
 
 @observer("recurrence")
@@ -344,11 +323,12 @@ def new_babies(t: Truth, name: str) -> Observations:
                      np.concatenate([[0.0], np.cumsum(age.p)]), left=0.0, right=1.0)
     ok = (ret["proceeding_id"].isin(home_cases) & fertile).to_numpy() & (fits > 0)
     flags = ret.loc[ok, "proceeding_id"].isin(baby_cases).to_numpy()
-    target = t.leaf("recurrence_new_baby", Share).p * float(fits[ok].mean()) if ok.any() else None
-    return {(): Observed(flags, {"target": target,
-                                 "detail": f"achieved {flags.mean() if ok.any() else 0:.4f} vs {target or 0:.4f} "
-                                           f"(stated p x the chance the baby's drawn age leaves the birth spacing) "
-                                           f"over {int(ok.sum()):,}"})}
+    share = t.leaf("recurrence_new_baby", Share).p
+
+    # Target and detail from the whole run's samples (a Pooled option: realism reads slices of families).
+    parts = [(fits[ok], flags)]
+    return {(): Observed(flags, {"target": Pooled(parts, finish.baby_target, share),
+                                 "detail": Pooled(parts, finish.baby_detail, share)})}
 
 
 @observer("child_father_surname")
