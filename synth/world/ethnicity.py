@@ -287,6 +287,11 @@ def people(model: EthnicModel | None, rng: np.random.Generator, la: np.ndarray, 
     kids["ethnicity"] = codes[child]
 
 
+def broad_group(idx: np.ndarray) -> np.ndarray:
+    """Broad group number (position in :data:`GROUPS`) of code indices."""
+    return np.array([GROUPS.index(GROUP_OF[c]) for c in CODES])[idx]
+
+
 def codes_of(idx: np.ndarray) -> np.ndarray:
     """DfE codes (object array) of code indices."""
     return np.asarray(CODES, dtype=object)[idx]

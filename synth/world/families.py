@@ -280,7 +280,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     pship = partners.partnerships(rng, kids["family"], kids["father"], kids["dob"], ctx.end)
     pf, ps = pship["family"], pship["slot"]
     pship["born"] = mother_dob[pf] - np.round(gap[pf, ps]).astype(np.int64)
-    pship["man"] = partners.share_men(rng, la[pf], pship["born"], pship["start"], pship["end"], pf)
+    pship["man"] = partners.share_men(rng, la[pf], pship["born"], pship["start"], pship["end"], pf,
+                                      kin=ethnic.broad_group(eth_idx)[pf])
     ethnic.people(ctx.ethnic, rng, la, eth_idx, pship, kids)
     return ShardWorld(
         family_id=family_ids, country=country, la=la, lsoa=lsoa, mother_dob=mother_dob,

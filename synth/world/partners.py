@@ -65,7 +65,7 @@ def partnerships(rng: np.random.Generator, family: np.ndarray, slot: np.ndarray,
 
 
 def share_men(rng: np.random.Generator, la: np.ndarray, born: np.ndarray, start: np.ndarray, end: np.ndarray,
-              family: np.ndarray) -> np.ndarray:
+              family: np.ndarray, kin: np.ndarray | None = None) -> np.ndarray:
     """The partnership whose man is this partnership's man (itself for a man's first partnership).
 
     Args:
@@ -73,11 +73,15 @@ def share_men(rng: np.random.Generator, la: np.ndarray, born: np.ndarray, start:
         la, born, start, end: per partnership: local authority, the man's birth day as drawn for it,
             start day and end day (-1 ongoing).
         family: per partnership, the mother's family (a later partnership is with another mother).
+        kin: per partnership, a small group number a later partner shares with the earlier one (the
+            mothers' broad ethnic group, synth/world/ethnicity.py: partnerships form mostly within a
+            group, so a man's next partner is matched within it like his first); None for none.
     """
     n = len(la)
     pred = np.full(n, -1, dtype=np.int64)
     band = np.floor(born / (AGE_BAND_YEARS * S.YEAR)).astype(np.int64)
-    group = la.astype(np.int64) * 4096 + (band - band.min() if n else band)
+    area = la.astype(np.int64) if kin is None else la.astype(np.int64) * 8 + kin
+    group = area * 4096 + (band - band.min() if n else band)
     ended = end >= 0
     claimed = np.zeros(n, dtype=bool)
     seeks = rng.random(n) < REPARTNER_SHARE  # drawn once; later rounds retry those not yet matched
