@@ -16,16 +16,13 @@ import pandas as pd
 from synth.export.arrow import TRUTH_OUTPUTS, column_type, read_schema, truth_schema
 from synth.profile.models import Table
 from synth.validate.core import CheckResult, RunData
+from synth.validate.formats_sql import LSOA_SQL, PERSON_FORMATS, format_masks, format_results, upn_masks
 from synth.validate.registry import AgencyTable, check
-from synth.validate.scan import Mask, Rule, cols, sql_result, sql_rules, streamed_results
+from synth.validate.scan import Rule, cols, sql_result, sql_rules, streamed_results
 from synth.validate.sorted_keys import all_resolve, increasing_ids
 from synth.validate.sqlrun import literal, quote
-from synth.world import ids
 from synth.world.schema import REFERENCES, TRUTH_TABLES
 
-POSTCODE = r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$"
-LSOA = r"^[EW]01\d{6}$"
-LSOA_SQL = "[EW]01[0-9]{6}"
 YEAR = 365.25
 
 
@@ -279,28 +276,13 @@ def truth_keys(run: RunData, name: str) -> Iterator[CheckResult]:
 
 @check("integrity", "identifier_formats", truth=("person",))
 def formats(run: RunData) -> list[CheckResult]:
-    """NHS numbers, UPNs, postcodes and LSOA codes in truth/person have their shapes (part by part)."""
-    return streamed_results(run, "truth", "person", ["person_id", "nhs_number", "upn", "postcode", "lsoa_code"],
-                            ["person_id"], _format_masks)
-
-
-def _format_masks(p: pd.DataFrame) -> list[Mask]:
-    nhs = p["nhs_number"].astype(str)
-    digits = nhs.str.fullmatch(r"\d{10}")
-    valid = np.zeros(len(p), dtype=bool)
-    valid[digits.to_numpy()] = ids.is_valid_nhs(nhs[digits].astype(np.int64).to_numpy())
-    upn = p["upn"]
-    has = upn.notna()
-    upn_ok = np.ones(len(p), dtype=bool)
-    upn_ok[has.to_numpy()] = ids.upn_is_valid(upn[has].astype(str).to_numpy())
-    return [
-        ("nhs_number_format", "nhs_number", ~valid, "10 digits with a valid mod-11 check digit"),
-        ("upn_format", "upn", ~upn_ok, "13 characters with a correct check letter"),
-        ("postcode_format", "postcode", (p["postcode"].notna() & ~p["postcode"].astype(str).str.match(POSTCODE))
-         .to_numpy(), "postcode has the UK outward/inward shape"),
-        ("lsoa_format", "lsoa_code", (~p["lsoa_code"].astype(str).str.match(LSOA)).to_numpy(),
-         "LSOA codes look like E01/W01 followed by six digits"),
-    ]
+    """NHS numbers, UPNs, postcodes and LSOA codes in truth/person have their shapes (SQL; UPNs part by part)."""
+    sql = format_results(run, "person", "person_id", PERSON_FORMATS)
+    if sql is None:
+        return streamed_results(run, "truth", "person", ["person_id", "nhs_number", "upn", "postcode", "lsoa_code"],
+                                ["person_id"], format_masks)
+    upn = streamed_results(run, "truth", "person", ["person_id", "upn"], ["person_id"], upn_masks)
+    return [sql[0], *upn, *sql[1:]]
 
 
 def _days(expr: str) -> str:
