@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean check-903
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,26 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python -m mypy
 	$(BIN)/lint-imports
 
+# The DfE's 903 validation rules (the data-to-insight validator, PyPI csc-validator-be-903, MIT) on a
+# run's LA returns: `make check-903 RUN=output/<run>` (YEARS="2023 2024" for some collection years). The validator pins pandas<2, so it gets its own
+# environment (.venv-903). Not part of `make test`: it downloads the validator.
+VENV903     ?= .venv-903
+VALIDATOR903 ?= csc-validator-be-903==0.1.17
+RUN         ?=
+RETURNS     ?= $(RUN)-returns
+JOBS        ?= 2
+YEARS       ?=
+
+$(VENV903)/.installed:
+	$(PYTHON) -m venv $(VENV903)
+	$(VENV903)/bin/python -m pip install --quiet '$(VALIDATOR903)'
+	touch $@
+
+check-903: $(VENV)/.installed $(VENV903)/.installed
+	@test -n "$(RUN)" || { echo "make check-903: give the run folder, e.g. make check-903 RUN=output/<run>" >&2; exit 2; }
+	$(BIN)/synth returns $(RUN) --out $(RETURNS) --force -q $(foreach y,$(YEARS),--year $(y))
+	$(VENV903)/bin/python scripts/check_903.py $(RETURNS) --jobs $(JOBS) --json $(RETURNS)/check_903.json \
+		$(foreach y,$(YEARS),--year $(y))
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV903) .pytest_cache .ruff_cache
