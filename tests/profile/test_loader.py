@@ -151,7 +151,7 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     ],
     "probabilities_sum": [
         ("world.distributions.month_of_issue.probabilities",
-         "probabilities sum to 0.9313, not 1; rescale them so they sum to 1"),
+         "probabilities sum to 0.9216, not 1; rescale them so they sum to 1"),
     ],
     "unknown_kind": [
         ("world.distributions.sibling_spacing.kind", f"unknown distribution kind 'lognormel'; valid kinds: {KINDS}"),
