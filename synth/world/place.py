@@ -51,6 +51,7 @@ class Place:
 
     Attributes:
         first_fy: the financial year of row 0 of the per-year tables.
+        la_code: the LA codes (the geography's order).
         la_cdf: (strata, LAs) cumulative LA weights of each volume stratum.
         entry, private, sgo, so_to_co: per-LA public entry propensity (x national), private
             propensity, SGO multiplier and share of supervision orders made care orders instead.
@@ -62,6 +63,7 @@ class Place:
     """
 
     first_fy: int
+    la_code: np.ndarray
     la_cdf: np.ndarray
     entry: np.ndarray
     private: np.ndarray
@@ -76,8 +78,13 @@ class Place:
     baby_edges: np.ndarray
     baby_cdf: np.ndarray | None
 
-    def _year(self, fy: np.ndarray) -> np.ndarray:
+    def year_index(self, fy: np.ndarray) -> np.ndarray:
+        """Row of each financial year in the per-year tables (years outside the period: the nearest)."""
         return np.clip(np.asarray(fy, dtype=np.int64) - self.first_fy, 0, len(self.sgo_year) - 1)
+
+    def la_index(self, codes: np.ndarray) -> np.ndarray:
+        """Index of each LA code (-1 for a code not in the geography)."""
+        return pd.Index(self.la_code).get_indexer(codes)
 
     def sample_la(self, stratum: np.ndarray, u: np.ndarray) -> np.ndarray:
         """An LA index for each row, from its stratum's population x propensity weights."""
@@ -86,31 +93,37 @@ class Place:
         pos = np.searchsorted(flat, stratum + np.clip(u, 0, 1 - 1e-12), side="right")
         return np.clip(pos - stratum * n_la, 0, n_la - 1)
 
-    def public_outcome(self, band: np.ndarray, fy: np.ndarray, la: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Final order of public law subjects: the age band's mix with the year's and LA's effects."""
+    def public_probabilities(self, band: np.ndarray, fy: np.ndarray, la: np.ndarray) -> np.ndarray:
+        """(rows, outcome labels) probabilities: the age band's mix with the year's and LA's effects."""
         b = pd.Categorical(band, categories=AGE_BANDS).codes.clip(0)
         p = self.outcome_p[b].copy()
         labels = list(self.outcome_labels)
+        la = np.asarray(la)
+        ok = la >= 0
+        la = np.maximum(la, 0)
         if "special_guardianship_order" in labels:
             j = labels.index("special_guardianship_order")
-            p[:, j] *= self.sgo_year[self._year(fy)] * self.sgo[la]
+            p[:, j] *= self.sgo_year[self.year_index(fy)] * np.where(ok, self.sgo[la], 1.0)
         if "supervision_order" in labels and "care_order" in labels:
             so, co = labels.index("supervision_order"), labels.index("care_order")
-            move = p[:, so] * self.so_to_co[la]
+            move = p[:, so] * np.where(ok, self.so_to_co[la], 0.0)
             p[:, so] -= move
             p[:, co] += move
-        cdf = np.cumsum(p, axis=1)
-        cdf /= cdf[:, -1:]
-        idx = np.minimum((cdf < u[:, None]).sum(axis=1), len(labels) - 1)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def public_outcome(self, band: np.ndarray, fy: np.ndarray, la: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Final order of public law subjects: the age band's mix with the year's and LA's effects."""
+        cdf = np.cumsum(self.public_probabilities(band, fy, la), axis=1)
+        idx = np.minimum((cdf < u[:, None]).sum(axis=1), len(self.outcome_labels) - 1)
         return self.outcome_labels[idx]
 
     def youngest_public(self, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray | None:
         """Youngest subject child's age at issue (days) from the year's age mix; None without effects."""
-        return None if self.age_cdf is None else _draw(rng, self.age_edges, self.age_cdf, self._year(fy))
+        return None if self.age_cdf is None else _draw(rng, self.age_edges, self.age_cdf, self.year_index(fy))
 
     def baby_age(self, rng: np.random.Generator, fy: np.ndarray) -> np.ndarray | None:
         """A new baby's age at a return's issue (days) from the year's mix; None without effects."""
-        return None if self.baby_cdf is None else _draw(rng, self.baby_edges, self.baby_cdf, self._year(fy))
+        return None if self.baby_cdf is None else _draw(rng, self.baby_edges, self.baby_cdf, self.year_index(fy))
 
 
 def _draw(rng: np.random.Generator, edges: np.ndarray, cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -281,7 +294,7 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
         sgo_year = np.ones(len(years))
     edges, age_cdf = _age_tables(cast(Histogram, youngest.cases["public"]), spec, list(years))
     baby_edges, baby_cdf = _age_tables(cast(Histogram, dists["recurrence_baby_age_at_issue"]), spec, list(years))
-    return Place(first_fy=first_fy, la_cdf=cdf, entry=entry, private=private, sgo=sgo, so_to_co=so_to_co,
+    return Place(first_fy=first_fy, la_code=codes, la_cdf=cdf, entry=entry, private=private, sgo=sgo, so_to_co=so_to_co,
                  child_pop=child, sgo_year=sgo_year, outcome_labels=np.asarray(labels, dtype=object),
                  outcome_p=op, age_edges=edges, age_cdf=age_cdf, baby_edges=baby_edges, baby_cdf=baby_cdf)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from synth.profile.kinds import UNIT_DAYS, Categorical, Histogram, Lognormal, Observed, Share
 from synth.profile.mechanisms import AWAY_FROM_HOME, observer
-from synth.validate.observers import finish
+from synth.validate.observers import finish, place_adjust
 from synth.validate.observers.truth import DAY, YEAR, Observations, Truth, days_between
 from synth.validate.pooling import Pooled
 from synth.world.families import MAX_MOTHER_AGE_AT_BIRTH, MIN_SPACING_DAYS
@@ -38,7 +38,11 @@ def youngest_child_age_at_issue(t: Truth, name: str) -> Observations:
     c = t.pc[t.pc["proceeding_id"].isin(t.index["proceeding_id"])]
     y = c.groupby("proceeding_id")["age_at_issue_days"].min()
     law = t.index.set_index("proceeding_id")["law_type"].reindex(y.index)
-    return {(lt,): y[law == lt].to_numpy() for lt in law.unique()}
+    fy = t.index.set_index("proceeding_id")["fy"].reindex(y.index)
+    out = {(lt,): y[law == lt].to_numpy() for lt in law.unique()}
+    if ("public",) in out:  # the issue year's age mix mapped onto the stated one (place_adjust.py)
+        out[("public",)] = place_adjust.stated_youngest(t, out[("public",)], fy[law == "public"].to_numpy())
+    return out
 
 
 @observer("sibling_spacing")
@@ -206,6 +210,7 @@ def outcome(t: Truth, name: str) -> Observations:
     c = pc[pc["has_outcome"]]
     law = c["proceeding_id"].map(p.set_index("proceeding_id")["law_type"])
     deff = outcome_deff(t, t.leaf("outcome_sibling_correlation", Share).p)
+    c = c.assign(outcome=place_adjust.stated_outcomes(t, c, law))  # year and LA mixes mapped (place_adjust.py)
     return {(lt, b): Observed(c.loc[(law == lt) & (c["age_band"] == b), "outcome"], {"deff": deff})
             for lt in law.unique() for b in c["age_band"].unique()}
 
@@ -296,8 +301,9 @@ def new_babies(t: Truth, name: str) -> Observations:
     cur = pc[pc["proceeding_id"].isin(ret["proceeding_id"])]
     cur_seq = cur["proceeding_id"].map(p.set_index("proceeding_id")["sequence"])
     is_new = (cur["person_id"].map(first_seen) == cur_seq).to_numpy() & (cur["age_at_issue_days"] < YEAR).to_numpy()
-    if name == "recurrence_baby_age_at_issue":
-        return {(): cur.loc[is_new, "age_at_issue_days"].to_numpy()}
+    if name == "recurrence_baby_age_at_issue":  # the issue year's mix mapped onto the stated one
+        fy = cur.loc[is_new, "proceeding_id"].map(p.set_index("proceeding_id")["fy"]).to_numpy()
+        return {(): place_adjust.stated_baby_ages(t, cur.loc[is_new, "age_at_issue_days"].to_numpy(), fy)}
     baby_cases = set(cur.loc[is_new, "proceeding_id"])
     # Older children at home: subjects of the previous proceeding not placed away, under 18 at the new issue.
     prevc = pc.merge(ret[["proceeding_id", "prev", "issue_date"]].rename(
