@@ -54,7 +54,8 @@ class Place:
         la_code: the LA codes (the geography's order).
         la_cdf: (strata, LAs) cumulative LA weights of each volume stratum.
         entry, private, sgo, so_to_co: per-LA public entry propensity (x national), private
-            propensity, SGO multiplier and share of supervision orders made care orders instead.
+            propensity, SGO multiplier and share of supervision orders made care orders instead
+            (negative: of care orders made supervision orders).
         child_pop: (LAs, years) children aged 0-17.
         sgo_year: per-year multiplier of the SGO probability.
         outcome_labels, outcome_p: public law outcome labels and (age band, label) probabilities.
@@ -106,7 +107,8 @@ class Place:
             p[:, j] *= self.sgo_year[self.year_index(fy)] * np.where(ok, self.sgo[la], 1.0)
         if "supervision_order" in labels and "care_order" in labels:
             so, co = labels.index("supervision_order"), labels.index("care_order")
-            move = p[:, so] * np.where(ok, self.so_to_co[la], 0.0)
+            x = np.where(ok, self.so_to_co[la], 0.0)  # > 0: supervision -> care order; < 0: the reverse
+            move = np.where(x >= 0, p[:, so], p[:, co]) * x
             p[:, so] -= move
             p[:, co] += move
         return p / p.sum(axis=1, keepdims=True)
@@ -207,6 +209,25 @@ def _age_tables(hist: Histogram, spec: PlaceSpec, years: list[int]) -> tuple[np.
     return edges, np.array(rows)
 
 
+def _regional_practice(spec: PlaceSpec, region: np.ndarray, codes: np.ndarray, weight: np.ndarray,
+                       op: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Per LA: the share of supervision orders made care orders (north and west of Hull-Bristol, > 0)
+    or of care orders made supervision orders (south and east, < 0), balanced so that the national
+    mix stays the one the outcome table states."""
+    out = np.zeros(len(codes))
+    rp = spec.regional_practice
+    if rp is None or "supervision_order" not in labels or "care_order" not in labels:
+        return out
+    nw = np.isin(region, rp.north_west_regions) | np.isin(codes, rp.north_west_las)
+    so = float(op[:, labels.index("supervision_order")].mean())
+    co = float(op[:, labels.index("care_order")].mean())
+    w_nw, w_se = float(weight[nw].sum()), float(weight[~nw].sum())
+    out[nw] = rp.supervision_to_care_order
+    if w_se > 0 and co > 0:
+        out[~nw] = -min(rp.supervision_to_care_order * so * w_nw / (co * w_se), 1.0)
+    return out
+
+
 def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography, strata: Strata,
                 volumes: pd.DataFrame, dists: dict, seed: int, first_fy: int, last_fy: int) -> Place:
     """Per-LA propensities, per-stratum LA weights and per-year tables for one run.
@@ -259,11 +280,6 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
     private = np.array([spec.private_region.get(r, 1.0) for r in region]) * _lognormal(
         seed, codes, spec.private_spread.sigma, 1)
     sgo = _lognormal(seed, codes, spec.sgo_spread.sigma, 2) if spec.sgo_spread else np.ones(len(codes))
-    so_to_co = np.zeros(len(codes))
-    rp = spec.regional_practice
-    if rp is not None:
-        nw = np.isin(region, rp.north_west_regions) | np.isin(codes, rp.north_west_las)
-        so_to_co[nw] = rp.supervision_to_care_order
     # Population weighted by the age profile of entry, per law type.
     national = pop.sum(axis=(0, 1))
     youngest = cast(Conditional, dists["youngest_child_age_at_issue"])
@@ -292,6 +308,7 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
         sgo_year = t * (1 - r) / (r * (1 - t))
     else:
         sgo_year = np.ones(len(years))
+    so_to_co = _regional_practice(spec, region, codes, weights["public"].mean(axis=1) * entry * has_lsoa, op, labels)
     edges, age_cdf = _age_tables(cast(Histogram, youngest.cases["public"]), spec, list(years))
     baby_edges, baby_cdf = _age_tables(cast(Histogram, dists["recurrence_baby_age_at_issue"]), spec, list(years))
     return Place(first_fy=first_fy, la_code=codes, la_cdf=cdf, entry=entry, private=private, sgo=sgo, so_to_co=so_to_co,
