@@ -122,8 +122,15 @@ def agency_primary_key(run: RunData, t: AgencyTable) -> CheckResult:
         gone = [k for k in t.spec.key if k not in key]
         return CheckResult.could_not_run("integrity", "primary_key_unique", f"key column {', '.join(gone)} is missing",
                                          t.label, ",".join(t.spec.key))
-    return sql_result(run, "primary_key_unique", t.label, ",".join(key), _dup_or_null(src, key), key,
-                      f"key ({', '.join(key)}) is unique and never blank")
+    detail = f"key ({', '.join(key)}) is unique and never blank"
+    # First by a 64-bit hash of the key: equal keys have equal hashes, so distinct hashes and no blank prove the
+    # key unique (faster than grouping text keys); anything else is counted and named by the exact query.
+    blank = " OR ".join(f"{quote(k)} IS NULL" for k in key)
+    blanks, repeats = run.sql.rows(f"SELECT count(*) FILTER (WHERE {blank}), count(*) - count(DISTINCT "
+                                   f"hash({cols(key)})) FROM {src}")[0]
+    if not blanks and not repeats:
+        return CheckResult("integrity", "primary_key_unique", True, t.label, ",".join(key), detail=detail)
+    return sql_result(run, "primary_key_unique", t.label, ",".join(key), _dup_or_null(src, key), key, detail)
 
 
 def _present(column: str, sql_type: str) -> str:

@@ -122,8 +122,10 @@ def _observed(run: RunData, jobs: list[list[str] | None], workers: int) -> Itera
         for i, part_names in enumerate(jobs):
             yield observe_slice(run, part_names, i == 0)
         return
-    run.close()  # DuckDB's memory is not needed while the slices are observed
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB's or Arrow's threads
+    # Forked (as the generator's workers are): a spawned worker would re-run the caller's script. DuckDB's
+    # connection is closed first (its threads and memory are not needed while the slices are observed).
+    run.close()
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context, initializer=_init_worker,
                              initargs=(run.path, run.profile_source)) as pool:
         yield from pool.map(_worker_slice, jobs, [i == 0 for i in range(len(jobs))])
