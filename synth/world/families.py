@@ -170,7 +170,8 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
     k = np.bincount(cf, minlength=n)
     eldest_dob = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(eldest_dob, cf, child_dob)
-    mother_dob = eldest_dob - np.round(a1).astype(np.int64)
+    # Whole days up (a mother drawn at the youngest age, 13 years, is not 13 years less a quarter day).
+    mother_dob = eldest_dob - np.ceil(a1).astype(np.int64)
     teen = a1 < 20 * S.YEAR
     # Birth order: eldest first. New father at a birth with probability p (not for the eldest).
     order = np.lexsort((-rank, cf))  # within family: eldest (highest rank) first
