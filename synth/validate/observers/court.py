@@ -130,9 +130,11 @@ def child_sex_male(t: Truth, name: str) -> Observations:
 
 @observer("ethnicity")
 def ethnicity(t: Truth, name: str) -> Observations:
-    """Mothers' ethnicity by country."""
-    mothers = t.person[t.person["family_role"] == "mother"]
-    return {(c,): g["ethnicity"] for c, g in mothers.groupby("country")}
+    """Ethnicity of the children in public-law proceedings (each child once), by country."""
+    public = t.proc.loc[t.proc["law_type"] == "public", "proceeding_id"]
+    ids = np.unique(t.pc.loc[t.pc["proceeding_id"].isin(public), "person_id"].to_numpy(np.int64))
+    kids = t.person[t.person["person_id"].isin(ids)]
+    return {(c,): g["ethnicity"] for c, g in kids.groupby("country")}
 
 
 @observer("issue_to_receipt_days")
