@@ -106,6 +106,9 @@ _declare("child_sex_male", "share", (), "probability that a child is male")
 _declare("ethnicity", "categorical", ("country",),
          "DfE ethnicity code of the children in public-law proceedings (the target of the calibrated propensities)")
 _declare("issue_to_receipt_days", "poisson", (), "days from court issue to Cafcass receipt")
+_declare("welfare_report", "share", (),
+         "probability a private law case has a Cafcass welfare report (s7) ordered, so Cafcass works on past the "
+         "first hearing to the final order", "care")
 _declare("application_type", "categorical", LT, "primary order applied for")
 _declare("duration", "lognormal", LT, "weeks from issue to final disposal, mean by financial year")
 _declare("hearings", "poisson", LT, "hearings per proceeding, final hearing included")

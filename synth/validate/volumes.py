@@ -9,8 +9,9 @@ own unit with the run's count in that unit times the factor:
   opened by an s31 (care or supervision) application, private ones all;
 * ``children``: the subject children of those proceedings;
 * ``adults``: adult parties whose first proceeding of the law type and country was issued in the years;
-* ``open_cases`` / ``open_children``: proceedings (their children) issued by the date and not yet
-  disposed of.
+* ``open_cases`` / ``open_children``: proceedings (their children) issued by the date that Cafcass is
+  still working on (``cafcass_end_date``: in private law its work ends at the first hearing unless a
+  welfare report is ordered; synth/world/cafcass.py), as Cafcass counts its open cases.
 
 A count of cases in another scope than the world's (all public-law case types, where the world models
 s31 cases) gives its ``per_case`` factor: the run's count is multiplied by it (stated in the figure);
@@ -38,6 +39,9 @@ CHECKS_CSV = "reference/volume_checks.csv"
 S31 = ("care_order", "supervision_order")
 PROC_COLUMNS = ["proceeding_id", "fy", "country", "law_type", "issue_date", "disposal_date", "n_children",
                 "application_type"]
+#: The day Cafcass's own work on a case ended (synth/world/cafcass.py); a run without it is judged
+#: on the court's disposal instead.
+CAFCASS_END = "cafcass_end_date"
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +108,10 @@ def run_count(proc: pd.DataFrame, party: pd.DataFrame, fig: pd.Series) -> float:
     if unit in ("open_cases", "open_children"):
         day = np.datetime64(fig["date"], "D")
         issue = pd.to_datetime(p["issue_date"]).to_numpy("datetime64[D]")
-        disposed = pd.to_datetime(p["disposal_date"]).to_numpy("datetime64[D]")
+        # Cafcass counts a case open while it is working on it, which in private law usually ends at
+        # the first hearing (synth/world/cafcass.py), not at the court's disposal.
+        ended = p[CAFCASS_END] if CAFCASS_END in p.columns else p["disposal_date"]
+        disposed = pd.to_datetime(ended).to_numpy("datetime64[D]")
         open_ = (issue <= day) & (np.isnat(disposed) | (disposed > day))
         return float(open_.sum() if unit == "open_cases" else p.loc[open_, "n_children"].sum())
     if unit == "adults":
@@ -182,7 +189,8 @@ def compare(figures: pd.DataFrame, proc: pd.DataFrame, party: pd.DataFrame, fact
 @check("realism", "volumes", truth=("proceeding", "proceeding_party"))
 def volumes_like_with_like(run: RunData) -> list[CheckResult]:
     """Published volumes (cases, children, adults, open cases) against the run's count in the same unit."""
-    proc = run.truth("proceeding")[PROC_COLUMNS]
+    truth = run.truth("proceeding")
+    proc = truth[PROC_COLUMNS + [c for c in (CAFCASS_END,) if c in truth.columns]]
     party = run.truth("proceeding_party")[["proceeding_id", "person_id", "party_role"]]
     figures = volume_figures(run)
     return compare(figures, proc, party, scale(figures, proc), run.profile.checks.realism_z)

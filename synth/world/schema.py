@@ -30,6 +30,9 @@ TRUTH_TABLES: dict[str, dict[str, str]] = {
         # Started by an urgent (without-notice) application, e.g. for an EPO: issued and first heard
         # on any day of the week; every other court date is a working day (synth/world/calendar.py).
         "urgent": "bool",
+        # Cafcass's own involvement (synth/world/cafcass.py): a welfare report ordered (private law), and
+        # the day Cafcass's work ended (null while it goes on).
+        "welfare_report": "bool", "cafcass_end_date": "date",
     },
     "proceeding_child": {
         "pc_id": "int64", "proceeding_id": "int64", "person_id": "int64", "child_index": "int64",
@@ -233,6 +236,14 @@ CROSSWALK_DESCRIPTIONS: dict[str, str] = {
 
 #: What some truth columns hold (the data dictionary), by table: those whose meaning is not plain.
 TRUTH_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "proceeding": {
+        "welfare_report": "Private law: the court ordered a Cafcass welfare report (s7), so Cafcass works on past "
+                          "the first hearing (profile welfare_report, stats.md 1b); false in public law; modelled",
+        "cafcass_end_date": "Day Cafcass's own work on the case ended: the final disposal in public law and in "
+                            "private law with a welfare report, else the first hearing; null while Cafcass is still "
+                            "working at the period end; Cafcass's open cases (stats.md 1b) count it; modelled "
+                            "(synth/world/cafcass.py)",
+    },
     "person": {
         "ethnicity": "The person's own ethnicity, DfE 903 code (schemas.md 6.5; never REFU/NOBT, which are agencies' "
                      "recordings): mothers from their LA's Census 2011 mix (QS201EW) times a calibrated propensity "

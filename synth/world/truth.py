@@ -11,7 +11,7 @@ import pandas as pd
 
 from synth.keys import FAMILIES_PER_SHARD, PERSON_STRIDE, PROC_STRIDE, SUB_STRIDE
 from synth.rng import generator, stream_key
-from synth.world import calendar, care, court, deaths, ids, names, partners, residence
+from synth.world import cafcass, calendar, care, court, deaths, ids, names, partners, residence
 from synth.world import sampling as S
 from synth.world.context import WorldContext
 from synth.world.families import (
@@ -126,6 +126,13 @@ def _tables(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator) -> dict[
     })
     proceeding["court_code"], proceeding["case_number"] = court.case_numbers(proceeding, ctx.court_prefixes, ctx.seed)
     people = _people(ctx, w, rng, parties)
+    # Cafcass's own involvement: to the first hearing in private law unless a report is ordered (cafcass.py).
+    report = (p["law"] == "private") & d["welfare_report"].sample(rng, m)
+    first = cafcass.first_hearing_day(hear["_proc"], hear["sequence"],
+                                      hear["hearing_date"].astype("datetime64[D]").astype(np.int64), m)
+    end = cafcass.involvement_end(p["law"], disposal, first, report)
+    proceeding["welfare_report"] = report
+    proceeding["cafcass_end_date"] = np.where(end < 0, np.datetime64("NaT"), _dates(end)).astype("datetime64[ns]")
     rel = _relationships(parties, pchild, people)
     family = pd.DataFrame({
         "family_id": fid, "country": w.country, "la_code": ctx.geo.la_code[w.la], "lsoa_code": w.lsoa,

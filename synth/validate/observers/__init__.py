@@ -6,6 +6,6 @@ Importing this package registers every observer against its mechanism's name
 
 from __future__ import annotations
 
-from synth.validate.observers import care, court, court_orders
+from synth.validate.observers import cafcass, care, court, court_orders
 
-__all__ = ["care", "court", "court_orders"]
+__all__ = ["cafcass", "care", "court", "court_orders"]
