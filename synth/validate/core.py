@@ -262,22 +262,21 @@ class RunData:
         self.source(folder, name)  # a missing or unreadable part: CannotRun
         return pd.read_parquet(path, columns=columns)
 
-    def truth(self, name: str) -> pd.DataFrame:
-        """A truth table (``truth/<name>``); only the projected columns inside :meth:`projected`.
+    def truth(self, name: str, fields: list[str] | None = None) -> pd.DataFrame:
+        """A truth table (``truth/<name>``), or only ``fields`` of it; only projected columns inside :meth:`projected`.
 
         Raises:
             CannotRun: when it is missing or unreadable.
         """
         cols = self._projection.get(name)
-        if self._parts is None and (cols is None or f"truth/{name}" in self._cache):
-            return self._read("truth", name)
         path = self.file("truth", name)
-        if path is None or is_csv_dir(path):
-            return self._read("truth", name)
+        if (self._parts is None and (cols is None or f"truth/{name}" in self._cache)) or path is None \
+                or is_csv_dir(path):
+            whole = self._read("truth", name)
+            return whole if fields is None else whole[fields]
         self.source("truth", name)  # a missing or unreadable part: CannotRun
-        parts = parquet_parts(path)
-        schema = pq.read_schema(parts[0])
-        wanted = [c for c in schema.names if cols is None or c in cols]
+        schema = pq.read_schema(parquet_parts(path)[0])
+        wanted = [c for c in schema.names if (cols is None or c in cols) and (fields is None or c in fields)]
         # Not cached: a measure's table is freed when it is done with it (the shared ones live in Truth).
         # Dates as datetime64 (the measures parse them with pd.to_datetime; date objects are slow and large).
         if self._parts is None:

@@ -193,3 +193,18 @@ def pool_observations(per_slice: list[dict[tuple, Any]]) -> dict[tuple, Any]:
         if isinstance(v, Observed) and any(isinstance(o, Pooled) for o in v.options.values()):
             out[case] = Observed(v.data, {n: pooled[n] if isinstance(o, Pooled) else o for n, o in v.options.items()})
     return out
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system (Python's heap via glibc's malloc_trim, Arrow's pool)."""
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass

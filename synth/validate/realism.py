@@ -30,6 +30,7 @@ from synth.validate.pooling import (
     finished,
     pack,
     pool_observations,
+    release_memory,
     slices,
 )
 
@@ -125,6 +126,7 @@ def _observed(run: RunData, jobs: list[list[str] | None], workers: int) -> Itera
     # Forked (as the generator's workers are): a spawned worker would re-run the caller's script. DuckDB's
     # connection is closed first (its threads and memory are not needed while the slices are observed).
     run.close()
+    release_memory()  # the workers start from a lean parent
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context, initializer=_init_worker,
                              initargs=(run.path, run.profile_source)) as pool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from synth.progress import SILENT, Reporter
 from synth.validate.core import CannotRun, CheckResult, RunData, one_line, summarise
+from synth.validate.pooling import release_memory
 from synth.validate.registry import AgencyTable, Check, registered
 
 
@@ -54,6 +55,8 @@ def validate(path: Path, profile: str | Path | None = None, reference: Path | No
                     key = f"{c.group}_s"
                     timings[key] = round(timings.get(key, 0.0) + time.perf_counter() - t, 3)
                     phase.advance()
+            run.close()  # each group starts with DuckDB's memory and the freed heap given back
+            release_memory()
     finally:
         run.close()  # the DuckDB connection and its spill folder
     meta: dict[str, Any] = {

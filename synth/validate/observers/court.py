@@ -352,7 +352,7 @@ def child_father_surname(t: Truth, name: str) -> Observations:
 @observer("address_duration")
 def address_duration(t: Truth, name: str) -> Observations:
     """Days at each address (censored at the period end)."""
-    a = t.run.truth("address")
+    a = t.run.truth("address", ["from_date", "to_date"])
     moved = a["to_date"].notna().to_numpy()
     stop = np.where(moved, pd.to_datetime(a["to_date"]).to_numpy("datetime64[D]") + 1, t.end)
     dur = ((stop - pd.to_datetime(a["from_date"]).to_numpy("datetime64[D]")) / DAY).astype(float)

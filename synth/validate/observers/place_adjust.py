@@ -17,7 +17,7 @@ import pandas as pd
 from synth.profile.kinds import Categorical, Conditional, Histogram
 from synth.profile.kinds.categorical import inverse_cdf
 from synth.profile.mechanisms import AGE_BANDS
-from synth.rng import generator
+from synth.rng import FAMILIES_PER_SHARD, generator
 from synth.validate.observers.truth import Truth
 from synth.world.place import Place
 
@@ -93,8 +93,14 @@ def stated_outcomes(t: Truth, c: pd.DataFrame, law: pd.Series) -> pd.Series:
     cdf = np.cumsum(probs, axis=1)
     hi = cdf[np.arange(len(kk)), kk]
     lo = hi - probs[np.arange(len(kk)), kk]
-    rng = generator(t.run.seed, "validate", "place_adjust", int(rows["pc_id"].min()) if len(rows) else 0)
-    u = lo + rng.random(len(kk)) * (hi - lo)
+    # One stream per shard (its families' rows in run order): the same draws whether realism reads the
+    # whole run or a slice of shards (synth.validate.pooling).
+    shard = rows["proceeding_id"].map(p["family_id"]).to_numpy(np.int64) // FAMILIES_PER_SHARD
+    r = np.empty(len(kk))
+    for s in np.unique(shard):
+        at = shard == s
+        r[at] = generator(t.run.seed, "validate", "place_adjust", int(s)).random(int(at.sum()))
+    u = lo + r * (hi - lo)
     band = pd.Categorical(rows["age_band"], categories=AGE_BANDS).codes.clip(0)
     dist = t.dists["outcome"]
     mapped = np.empty(len(kk), dtype=object)
