@@ -35,6 +35,7 @@ CHECK_MODULES = (
     "synth.validate.deaths",
     "synth.validate.realism_checks",
     "synth.validate.place_rates",
+    "synth.validate.emergent",
     "synth.validate.volumes",
     "synth.validate.la_codes",
     "synth.validate.privacy",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synth.validate.core import COULD_NOT_RUN, FAILED, GROUPS, MAX_EXAMPLES, PASSED, SKIPPED, CheckResult, summarise
-from synth.validate.report.places import la_rate_section
+from synth.validate.report.places import la_rate_section, not_calibrated_section
 from synth.validate.report.style import CSS, CSS_DETAILS
 from synth.validate.report.summary import is_figure, published_figures, top_failures
 from synth.validate.report.svg import render_chart
@@ -156,7 +156,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
         out.append(f'<h2 id="run">The run</h2><dl class="meta">{items}</dl>')
     # tables
     for g in groups:
-        rs = [r for r in results if r.group == g]
+        rs = [r for r in results if r.group == g and not r.name.startswith("not_calibrated:")]
         out.append(f'<h2 id="group-{esc(g)}">{esc(GROUP_TITLES.get(g, g.title()))} checks</h2>')
         if not rs:
             out.append('<div class="empty">No checks in this group.</div>')
@@ -176,6 +176,7 @@ def render_html(results: list[CheckResult], meta: dict) -> str:
             out.append(f"<details{opened}><summary>{len(passed_rs):,} passed check"
                        f"{'s' if len(passed_rs) != 1 else ''}</summary>{_check_table(passed_rs, chart_ids)}</details>")
     out.append(la_rate_section(results))
+    out.append(not_calibrated_section(results))
     # charts
     if charted:
         out.append('<h2 id="charts">Realism: target against achieved</h2><div class="charts">')
