@@ -40,13 +40,14 @@ def validate(run: Path, scratch: Path, code: Path | None) -> dict:
     if code is not None:
         env["PYTHONPATH"] = str(code)
     report = scratch / "report.json"
+    log = scratch / "progress.jsonl"
     cmd = [sys.executable, "-m", "synth", "validate", str(run), "-q", "--json", str(report),
-           "--html", str(scratch / "report.html")]
+           "--html", str(scratch / "report.html"), "--log-json", str(log)]
     errors = scratch / "stderr.txt"
     t0 = time.perf_counter()
     with errors.open("w") as err:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        tree = _TreeRss(proc.pid)
+        tree = _TreeRss(proc.pid, log)
         _, status, usage = os.wait4(proc.pid, 0)
         tree.stop()
     wall = time.perf_counter() - t0
@@ -55,6 +56,7 @@ def validate(run: Path, scratch: Path, code: Path | None) -> dict:
     return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024),
             "peak_tree_rss_mb": tree.peak_mb, "peak_tree_pss_mb": tree.peak_pss_mb,
+            "peak_tree_pss_mb_by_phase": tree.by_phase,
             "exit": os.waitstatus_to_exitcode(status),
             "timings": meta.get("timings", {}),
             "stderr": errors.read_text().strip()[-300:]}
@@ -65,8 +67,9 @@ class _TreeRss:
     every 0.2 s: ``wait4``'s peak is the largest single process, not their sum. Forked workers share
     pages with the parent, so the RSS sum counts those twice; PSS shares them out (the physical total)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, log: Path) -> None:
         self.pid, self.peak_mb, self.peak_pss_mb, self._done = pid, 0, 0, threading.Event()
+        self.log, self.by_phase = log, {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -90,6 +93,16 @@ class _TreeRss:
                 return
             self.peak_mb = max(self.peak_mb, round(total / 2**20))
             self.peak_pss_mb = max(self.peak_pss_mb, round(pss / 2**20))
+            phase = self._phase()
+            self.by_phase[phase] = max(self.by_phase.get(phase, 0), round(pss / 2**20))
+
+    def _phase(self) -> str:
+        """The phase the progress log names last (``validate:<group>``)."""
+        try:
+            lines = self.log.read_text().splitlines()
+            return json.loads(lines[-1])["phase"] if lines else "start"
+        except (OSError, ValueError, KeyError):
+            return "start"
 
     def stop(self) -> None:
         self._done.set()
