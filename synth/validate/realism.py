@@ -74,33 +74,52 @@ def check_realism(run: RunData, per_slice: int = SLICE_FAMILIES, workers: int = 
             elif name not in failed:
                 gathered[name].append(got)
         samples.append(figs)
-    out: list[CheckResult] = []
-    whole: Truth | None = None
-    for name, dist in dists.items():
-        label = f"distribution:{name}"
-        if name not in gathered:
-            out.append(CheckResult("realism", label, False, TABLE,
-                                   detail="no observer for this distribution; register one with "
-                                          "@observer in synth/validate/observers/"))
-            continue
+    names = list(dists)
+    if workers > 1 and len(jobs) > 1:
+        # Judged in forked workers too: each inherits the pooled samples and frees what judging takes.
+        global _JUDGING
+        _JUDGING = (run, gathered, failed, z)
         try:
-            if name in failed:
-                out.append(CheckResult("realism", label, False, TABLE, detail=f"could not be measured: {failed[name]}"))
-                continue
-            try:
-                pooled = pool_observations(gathered.pop(name))
-            except NotPoolable:  # an option made from the whole sample, not pooled: measure at once
-                whole = whole or _whole_truth(run)
-                pooled = OBSERVERS[name](whole, name)
-            results = [judge(label, case, leaf, data, z) for case, data in sorted(pooled.items(), key=lambda kv: kv[0])
-                       if (leaf := dist.leaf_at(case)) is not None]
-        except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
-            out.append(CheckResult("realism", label, False, TABLE,
-                                   detail=f"could not be measured: {type(e).__name__}: {e}"))
-            continue
-        out += results
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                judged = list(pool.map(_judge_in_worker, names))
+        finally:
+            _JUDGING = None
+    else:
+        judged = [judge_distribution(run, name, gathered, failed, z) for name in names]
+    out = [r for results in judged for r in results]
     out += check_figures(run, samples)
     return out
+
+
+def judge_distribution(run: RunData, name: str, gathered: dict[str, list[Observations]], failed: dict[str, str],
+                       z: float) -> list[CheckResult]:
+    """One stated distribution's results from its observations on every slice (never raises)."""
+    dist = run.profile.world.distributions[name]
+    label = f"distribution:{name}"
+    if name not in gathered:
+        return [CheckResult("realism", label, False, TABLE, detail="no observer for this distribution; register one "
+                            "with @observer in synth/validate/observers/")]
+    if name in failed:
+        return [CheckResult("realism", label, False, TABLE, detail=f"could not be measured: {failed[name]}")]
+    try:
+        try:
+            pooled = pool_observations(gathered.pop(name))
+        except NotPoolable:  # an option made from the whole sample, not pooled: measure at once
+            with run.only_parts(None):
+                pooled = OBSERVERS[name](Truth(run), name)
+        return [judge(label, case, leaf, data, z) for case, data in sorted(pooled.items(), key=lambda kv: kv[0])
+                if (leaf := dist.leaf_at(case)) is not None]
+    except Exception as e:  # noqa: BLE001 - a check reports, it never raises halfway
+        return [CheckResult("realism", label, False, TABLE, detail=f"could not be measured: {type(e).__name__}: {e}")]
+
+
+_JUDGING: tuple[RunData, dict[str, list[Observations]], dict[str, str], float] | None = None
+
+
+def _judge_in_worker(name: str) -> list[CheckResult]:
+    assert _JUDGING is not None, "set by check_realism before the pool forks"
+    run, gathered, failed, z = _JUDGING
+    return judge_distribution(run, name, gathered, failed, z)
 
 
 def observe_slice(run: RunData, part_names: list[str] | None, first: bool) -> tuple[dict[str, Any], FigureSamples]:
@@ -148,8 +167,3 @@ def _worker_slice(part_names: list[str] | None, first: bool) -> tuple[dict[str, 
     assert _WORKER_RUN is not None, "the pool's initializer opens the run"
     with _WORKER_RUN.projected(realism_columns()):
         return observe_slice(_WORKER_RUN, part_names, first)
-
-
-def _whole_truth(run: RunData) -> Truth:
-    with run.only_parts(None):
-        return Truth(run)
