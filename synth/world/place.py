@@ -251,8 +251,9 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
     child = pop.sum(axis=2)
     # Public entry: published rate / national, Welsh CLA share / child share, else lognormal.
     entry = _lognormal(seed, codes, spec.entry_spread.sigma, 0)
-    if spec.published_rates is not None:
-        eng = volumes[(volumes["country"] == "England") & (volumes["law_type"] == "public")].set_index("fy")["cases"]
+    eng = volumes[(volumes["country"] == "England") & (volumes["law_type"] == "public")].set_index("fy")["cases"]
+    # A profile without English volumes (wales_sail) has no national rate to put the published rates on.
+    if spec.published_rates is not None and len(eng):
         eng_child = child[geo.la_country == "England"].sum(axis=0)
         for code, (rate, fy) in spec.published_rates.rates.items():
             j = int(np.clip(fy - first_fy, 0, len(years) - 1))
@@ -290,9 +291,10 @@ def build_place(spec: PlaceSpec, population: Path, la_csv: Path, geo: Geography,
     cdf = np.zeros((len(strata.fy), len(codes)))
     for i, (fy, country, lt) in enumerate(zip(strata.fy, strata.country, strata.law)):
         j = int(np.clip(fy - first_fy, 0, len(years) - 1))
-        w = weights[lt][:, j] * prop[lt] * (geo.la_country == country) * has_lsoa
+        # Other countries' LAs get no weight (a where, not a product: their propensity may be undefined).
+        w = np.where((geo.la_country == country) & has_lsoa, weights[lt][:, j] * prop[lt], 0.0)
         if w.sum() <= 0:  # no population for this country: fall back to the LA table's weights
-            w = las[f"{lt}_weight"].to_numpy(float) * (geo.la_country == country) * has_lsoa
+            w = np.where((geo.la_country == country) & has_lsoa, las[f"{lt}_weight"].to_numpy(float), 0.0)
         c = np.cumsum(w) / w.sum()
         c[-1] = 1.0
         cdf[i] = c

@@ -205,3 +205,14 @@ def test_validator_maps_year_and_la_effects_back_onto_the_stated_distributions(t
             if leaf is not None:
                 r = judge(name, case, leaf, data, run.profile.checks.realism_z)
                 assert r.passed, (name, case, r.statistic)
+
+
+@pytest.mark.parametrize("profile", ["england_wales", "wales_sail", "training_small"])
+def test_every_family_lives_in_a_local_authority_of_its_own_country(profile):
+    # wales_sail has no English volumes: the published English rates had no national rate to sit on,
+    # their propensities were NaN, and NaN x 0 put every Welsh public law family in Hartlepool.
+    ctx = build_context(load_profile(profile), seed=5)
+    assert ctx.place is None or not np.isnan(ctx.place.la_cdf).any()
+    fam = simulate_shard(ctx, 0, 1500)["family"]
+    assert (fam["country"].str[0] == fam["la_code"].str[0]).all()
+    assert (fam["la_code"].str[0] == fam["lsoa_code"].str[0]).all()
