@@ -198,6 +198,33 @@ def forenames(sex: np.ndarray, rng: np.random.Generator, birth_year: np.ndarray 
     return t.blocks.draw(block, u_name)
 
 
+def distinct_among_siblings(forename: np.ndarray, family: np.ndarray, child: np.ndarray, sex: np.ndarray,
+                            birth_year: np.ndarray, welsh: np.ndarray, rng: np.random.Generator,
+                            rounds: int = 8) -> np.ndarray:
+    """Forenames with no two children of one mother alike: a later child's repeat is drawn again.
+
+    Parents do not give two of their children the same first name, and twins named alike would make
+    two people identical on every identifier. Children are in birth order within a family (person id
+    order), so the elder keeps the name. After ``rounds`` the odd repeat left (a name list exhausted)
+    stays.
+
+    Args:
+        forename: each person's drawn forename (changed in place and returned).
+        family: each person's family (mother).
+        child: whether each person is a child of that mother.
+        sex, birth_year, welsh: as for :func:`forenames`.
+        rng: the only source of randomness.
+    """
+    for _ in range(rounds):
+        rows = np.flatnonzero(child)
+        dup = pd.DataFrame({"f": family[rows], "n": forename[rows]}).duplicated().to_numpy()
+        if not dup.any():
+            break
+        again = rows[dup]
+        forename[again] = forenames(sex[again], rng, birth_year[again], welsh[again])
+    return forename
+
+
 @lru_cache(maxsize=1)
 def surname_tables() -> Blocks:
     """Surname distributions: block 0 England and Wales, block 1 Wales (see module docs)."""

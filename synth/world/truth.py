@@ -285,11 +285,13 @@ def _people(ctx: WorldContext, w: ShardWorld, rng: np.random.Generator, parties:
     year_turns_five = np.asarray(dob, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970 + 5
     has_upn = child & ((dob + int(5 * S.YEAR)) <= ctx.end)
     la = w.la[famr]
+    forename = names.distinct_among_siblings(names.forenames(cols["sex"], rng, birth_year, welsh[famr]), famr,
+                                             child, np.asarray(cols["sex"]), birth_year, welsh[famr], rng)
     out = pd.DataFrame({
         "person_id": cols["person_id"], "family_id": fid[famr], "family_role": cols["role"].astype(object),
         "sex": cols["sex"].astype(np.int64), "date_of_birth": _dates(dob),
         "date_of_death": np.full(k, np.datetime64("NaT"), dtype="datetime64[ns]"),
-        "ethnicity": cols["eth"], "forename": names.forenames(cols["sex"], rng, birth_year, welsh[famr]),
+        "ethnicity": cols["eth"], "forename": forename,
         "surname": surname, "other_surname": other_surname,
         "upn_year": year_turns_five, "has_upn": has_upn,
         "postcode": ids.pseudo_postcodes(w.la, rng)[famr], "lsoa_code": w.lsoa[famr], "la_code": geo.la_code[la],

@@ -101,9 +101,10 @@ def test_profiles_check_valid_fixture(runner, name):
 
 def test_profiles_check_counts_tables(runner):
     result = runner.invoke(cli, ["profiles", "check", str(VALID / "no_england.yaml")])
-    agencies = load_profile(VALID / "no_england.yaml").profile.agencies  # Cafcass Cymru, FamilyMan, WDSD, SAILREFRV
-    assert len(agencies) == 4
-    assert f"{sum(len(a.tables) for a in agencies.values())} tables in 4 agencies" in result.stdout
+    # Cafcass Cymru, FamilyMan, WDSD, SAILREFRV and the LA code reference (LAREF)
+    agencies = load_profile(VALID / "no_england.yaml").profile.agencies
+    assert len(agencies) == 5
+    assert f"{sum(len(a.tables) for a in agencies.values())} tables in 5 agencies" in result.stdout
 
 
 @pytest.mark.parametrize("name, yaml_path", [

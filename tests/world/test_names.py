@@ -84,3 +84,23 @@ def test_names_are_deterministic():
     a = names.forenames(np.array([1, 2] * 50), np.random.default_rng(7), np.arange(1950, 2050))
     b = names.forenames(np.array([1, 2] * 50), np.random.default_rng(7), np.arange(1950, 2050))
     assert (a == b).all()
+
+
+def test_no_two_children_of_one_mother_share_a_forename():
+    # Popular names drawn independently gave brothers the same name (two Dylans in one family);
+    # a later child's repeat is drawn again.
+    rng = np.random.default_rng(8)
+    n = 60_000
+    family = np.repeat(np.arange(n // 4), 4)
+    child = np.tile([False, True, True, True], n // 4)
+    sex = np.ones(n, dtype=np.int64)  # all boys of one year: the most repeats
+    year = np.full(n, 2010)
+    welsh = np.zeros(n, bool)
+    drawn = names.forenames(sex, rng, year, welsh)
+    frame = pd.DataFrame({"f": family[child], "n": drawn[child]})
+    assert frame.duplicated().sum() > 50  # independent draws do repeat
+    out = names.distinct_among_siblings(drawn.copy(), family, child, sex, year, welsh, rng)
+    assert not pd.DataFrame({"f": family[child], "n": out[child]}).duplicated().any()
+    assert (out[~child] == drawn[~child]).all()  # mothers keep theirs
+    kept = out[child] == drawn[child]
+    assert kept.mean() > 0.95  # only the repeats were drawn again
