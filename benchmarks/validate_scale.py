@@ -46,7 +46,8 @@ def validate(run: Path, scratch: Path, code: Path | None) -> dict:
     errors = scratch / "stderr.txt"
     t0 = time.perf_counter()
     with errors.open("w") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        # From the scratch folder: with `-m`, the working directory comes first on sys.path (before --code).
+        proc = subprocess.Popen(cmd, env=env, cwd=scratch, stdout=subprocess.DEVNULL, stderr=err)
         tree = _TreeRss(proc.pid, log)
         _, status, usage = os.wait4(proc.pid, 0)
         tree.stop()
