@@ -22,8 +22,8 @@ import pandas as pd
 
 from synth.profile.kinds import Observed
 
-#: Families per slice the realism check reads at a time (some 300 MB of pandas per process at this size).
-SLICE_FAMILIES = 50_000
+#: Families per slice the realism check reads at a time (some 150 MB of pandas per process at this size).
+SLICE_FAMILIES = 25_000
 #: Processes observing slices at once (the machines this is benchmarked on have two cores).
 WORKERS = 2
 

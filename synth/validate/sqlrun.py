@@ -22,7 +22,7 @@ from synth.layout import is_csv_dir, parquet_parts
 
 #: DuckDB's memory limit for validation (it spills to disk beyond it); the rest of the 1.5 GB budget
 #: is Python, pandas and the realism measures.
-MEMORY_LIMIT = "700MB"
+MEMORY_LIMIT = "450MB"
 #: Threads DuckDB may use (the machines this is benchmarked on have two cores).
 THREADS = 2
 #: Columns every source adds: the part file's position and the row's position in it.
