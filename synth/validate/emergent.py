@@ -1,8 +1,8 @@
 """Figures nobody calibrated: what the mechanisms produce unasked, beside a published value where one exists.
 
 Issue 11 point 7: a figure the profile states and the output repeats proves little; these are the
-figures no parameter was tuned to. Each is reported, not judged (status skipped, statistic
-``not_judged``; it never counts for or against the run), in the report's "Not calibrated" section,
+figures no parameter was tuned to. Each is reported, not judged (statistic ``not_judged``; status
+passed, as nothing was stated that it could fail), in the report's "Not calibrated" section,
 so a user sees where the world model stands against the world on things it was not told: men
 across families, half-siblings, birth intervals and multiple births, children in several
 proceedings, the care population.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from synth.validate.core import SKIPPED, CheckResult, RunData
+from synth.validate.core import CheckResult, RunData
 from synth.validate.registry import check
 
 GROUP = "realism"
@@ -31,14 +31,13 @@ def _figure(name: str, value: float | None, unit: str, detail: str, published: f
     """One reported figure (never failed: nothing was stated for it)."""
     name = PREFIX + name
     if value is None or not math.isfinite(value):
-        return CheckResult(GROUP, name, True, table="truth", detail=f"not calibrated: {detail}: nothing to measure",
-                           status=SKIPPED)
+        return CheckResult(GROUP, name, True, table="truth", detail=f"not calibrated: {detail}: nothing to measure")
     text = (f"not calibrated: {detail}: {number(value)} {unit}"
             + (f"; published {number(published)} ({source})" if published is not None else "; nothing published"))
     return CheckResult(GROUP, name, True, table="truth",
                        statistic={"name": "not_judged", "value": round(float(value), 5), "tolerance": None,
                                   "unit": unit, "published": published},
-                       detail=text, status=SKIPPED)
+                       detail=text)
 
 
 def number(v: float) -> str:
