@@ -58,7 +58,9 @@ def emergent_figures(run: RunData) -> list[CheckResult]:
     person, pship = run.source("truth", "person"), run.source("truth", "partnership")
     proc, party = run.source("truth", "proceeding"), run.source("truth", "proceeding_party")
     pc = run.source("truth", "proceeding_child")
-    kids = f"(SELECT person_id, mother_id, father_id, date_of_birth FROM {person} WHERE family_role = 'child')"
+    # TRY_CAST: a CSV-only run's truth is text (synth/validate/core.py reads its parts as they are).
+    kids = (f"(SELECT person_id, mother_id, father_id, TRY_CAST(date_of_birth AS DATE) AS date_of_birth "
+            f"FROM {person} WHERE family_role = 'child')")
     out = [
         _figure("men_with_children_by_several_mothers", _one(run, f"""
             SELECT avg(CASE WHEN n > 1 THEN 100.0 ELSE 0 END) FROM (
@@ -109,8 +111,8 @@ def _looked_after(run: RunData) -> list[CheckResult]:
     for year, published in CLA_ENGLAND.items():
         n = _one(run, f"""
             SELECT count(DISTINCT e.person_id) FROM {ep} e JOIN {proc} p USING (proceeding_id)
-            WHERE p.country = 'England' AND e.start_date <= DATE '{year}-03-31'
-              AND (e.end_date IS NULL OR e.end_date > DATE '{year}-03-31')""")
+            WHERE p.country = 'England' AND TRY_CAST(e.start_date AS DATE) <= DATE '{year}-03-31'
+              AND (e.end_date IS NULL OR TRY_CAST(e.end_date AS DATE) > DATE '{year}-03-31')""")
         out.append(_figure(f"looked_after_31_march_{year}", None if n is None else n * factor, "children",
                            f"children looked after in England at 31 March {year} (the run's care episodes on the "
                            "published scale of English proceedings)", float(published),
