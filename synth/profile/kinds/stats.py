@@ -75,3 +75,36 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: float) -> tuple[
             if n_i > d_i:
                 var_sum += d_i / (n_i * (n_i - d_i))
     return 1 - s, s * np.sqrt(var_sum)
+
+
+def kaplan_meier_curve(durations: np.ndarray, events: np.ndarray,
+                       ats: np.ndarray | list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kaplan_meier` at several times from one sort: incidence, Greenwood SE and number at risk.
+
+    The same products and sums in the same order as :func:`kaplan_meier`, so each value is identical
+    to its single-time call; a 12-million-row sample is sorted once instead of once per time.
+
+    Args:
+        durations: time to event or censoring.
+        events: True where the event was observed.
+        ats: times at which to read the curve.
+
+    Returns:
+        ``(incidence, se, at_risk)`` per time; ``at_risk`` counts durations at or beyond the time.
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=bool)
+    at = np.asarray(ats, dtype=float)
+    order = np.argsort(d, kind="stable")
+    d, e = d[order], e[order]
+    de = d[e]
+    times = np.unique(de)
+    n_at_risk = len(d) - np.searchsorted(d, times, side="left")
+    deaths = np.searchsorted(de, times, side="right") - np.searchsorted(de, times, side="left")
+    s = np.cumprod(1 - deaths / np.maximum(n_at_risk, 1))
+    terms = np.where(n_at_risk > deaths, deaths / np.maximum(n_at_risk * (n_at_risk - deaths), 1), 0.0)
+    var = np.cumsum(terms)
+    k = np.searchsorted(times, at, side="right") - 1  # last event time <= at (-1: none yet)
+    surv = np.where(k >= 0, s[np.maximum(k, 0)] if len(s) else 1.0, 1.0)
+    var_at = np.where(k >= 0, var[np.maximum(k, 0)] if len(var) else 0.0, 0.0)
+    return 1 - surv, surv * np.sqrt(var_at), len(d) - np.searchsorted(d, at, side="left")

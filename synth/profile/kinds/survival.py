@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import model_validator
 
 from synth.profile.kinds.base import MIN_N, UNIT_DAYS, Control, Judgement, Kind, Learned, Unit, too_few
-from synth.profile.kinds.stats import kaplan_meier
+from synth.profile.kinds.stats import kaplan_meier, kaplan_meier_curve
 
 
 class Survival(Kind):
@@ -81,13 +81,13 @@ class Survival(Kind):
                 if floor is not None and len(floor) else 1.0
             targets.append(round(float(target * factor), 5))
         achieved, worst = [], 0.0
-        for time, target in zip(self.times, targets):
-            inc, se = kaplan_meier(t, e, time)
+        incs, ses, risks = kaplan_meier_curve(t, e, self.times)  # one sort for every stated time
+        for target, inc, se, at_risk in zip(targets, incs, ses, risks):
             achieved.append(round(float(inc), 5))
             # Greenwood's SE comes from the achieved curve and is far too small when few events are
             # seen; the SE the target itself implies for those still at risk bounds it from below.
-            at_risk = max(int((t >= time).sum()), 1)
-            se = max(se, math.sqrt(target * (1 - target) / at_risk))
+            at_risk = max(int(at_risk), 1)
+            se = max(float(se), math.sqrt(target * (1 - target) / at_risk))
             if se > 0:
                 worst = max(worst, abs(inc - target) / se)
             elif abs(inc - target) > 0.5 / math.sqrt(n):
