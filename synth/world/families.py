@@ -222,11 +222,12 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         nxt_law = d["recurrence_law_type"].sample(rng, m, proc["law"])
         nxt_pre = _pre_proceedings(ctx, rng, nxt_law)
         nxt_urgent = calendar.urgent_applications(ctx, rng, nxt_law)
-        nxt_issue = proc["issue"] + np.nan_to_num(gap_days, nan=0).astype(np.int64)
-        nxt_issue = np.maximum(nxt_issue, planned + nxt_pre)
-        nxt_issue = np.where(nxt_urgent, nxt_issue, np.maximum(  # a working day unless urgent
-            calendar.after_days(proc["issue"], np.nan_to_num(gap_days, nan=0)),
-            calendar.on_court_day(planned + nxt_pre, nxt_urgent)))
+        # Never before the previous disposal and the next one's pre-proceedings work; a court working
+        # day unless urgent.
+        wait = np.nan_to_num(gap_days, nan=0)
+        nxt_issue = np.where(nxt_urgent, np.maximum(proc["issue"] + wait.astype(np.int64), planned + nxt_pre),
+                             np.maximum(calendar.after_days(proc["issue"], wait),
+                                        calendar.on_court_day(planned + nxt_pre, nxt_urgent)))
         wants_baby = d["recurrence_new_baby"].sample(rng, m)
         baby_age = np.round(d["recurrence_baby_age_at_issue"].sample(rng, m)).astype(np.int64)
         baby_age = P.baby_age_by_year(ctx, rng, baby_age, fy_of(nxt_issue))  # the year's newborn odds (place.py)
@@ -234,7 +235,6 @@ def simulate_families(ctx: WorldContext, rng: np.random.Generator, family_ids: n
         # A new baby comes at least MIN_SPACING_DAYS after the mother's last birth.
         last_birth = np.full(n, np.iinfo(np.int64).min // 2)
         np.maximum.at(last_birth, ch["family"], ch["dob"])
-        nxt_issue = calendar.on_court_day(nxt_issue, nxt_urgent)
         back = ~np.isnan(gap_days) & (nxt_issue <= ctx.end)
         baby_dob = nxt_issue - baby_age
         can_baby = (baby_dob - mother_dob[fam] < MAX_MOTHER_AGE_AT_BIRTH) & (n_children[fam] < MAX_CHILDREN)
