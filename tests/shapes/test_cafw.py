@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
-from synth.sql import query
 from tests.conftest import Run
+from tests.shapes.helpers import agency_run, ask
 
 FAMILIES = 3000
 
@@ -45,22 +43,13 @@ WITH UR
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    loaded = with_agencies(load_profile("wales_sail"), ["cafcass_cymru"])
-    path = tmp_path_factory.mktemp("shapes-cafw") / "run"
-    generate(loaded, path, families=FAMILIES)
-    return Run(path, loaded)
+    return agency_run(tmp_path_factory, "wales_sail", ["cafcass_cymru"], FAMILIES)
 
 
 def _needs(run: Run, *tables: str) -> None:
     missing = [t for t in tables if not (run.path / "truth" / f"{t}").exists()]
     if missing:
         pytest.skip(f"the world has no {', '.join(missing)} truth table yet")
-
-
-def _db2(run: Run, sql: str) -> pd.DataFrame:
-    out = query(run.path, sql, dialect="db2")
-    out.columns = [c.lower() for c in out.columns]
-    return out
 
 
 def _records(run: Run) -> pd.DataFrame:
@@ -82,7 +71,7 @@ def _public_final_truth(run: Run) -> pd.DataFrame:
 
 def test_final_public_outcomes_reach_each_child_at_the_pipelines_grain(run):
     _needs(run, "court_order", "application")
-    got = _db2(run, FINAL_PUBLIC)
+    got = ask(run, "db2", FINAL_PUBLIC)
     truth = _public_final_truth(run)
     # Every (final outcome, child subject of its application) pair is one row, as the join gives.
     assert len(got) == len(truth) > 100
@@ -94,7 +83,7 @@ def test_final_public_outcomes_reach_each_child_at_the_pipelines_grain(run):
                                                 ("Placement Order", ["placement_order", "care_and_placement_order"])])
 def test_children_with_a_final_care_or_placement_order_as_slacpipe_counts_them(run, label, order_types):
     _needs(run, "court_order", "application")
-    got = _db2(run, FINAL_PUBLIC)
+    got = ask(run, "db2", FINAL_PUBLIC)
     n = got.loc[got["cap_hearingoutcometypeidname"] == label, "system_id_pe"].nunique()
     truth = _public_final_truth(run)
     # A child is counted when any final outcome of an application naming them is of this type
@@ -111,7 +100,7 @@ def test_children_with_a_final_care_or_placement_order_as_slacpipe_counts_them(r
 
 def test_public_and_private_applications_by_year(run):
     _needs(run, "application")
-    got = _db2(run, """
+    got = ask(run, "db2", """
         SELECT YEAR(cap_receiptdate) AS yr, cap_lawtypename AS law, COUNT(*) AS n
         FROM SAIL0000V.CAFW_APPLICATION_20240630
         GROUP BY YEAR(cap_receiptdate), cap_lawtypename
@@ -130,7 +119,7 @@ def test_public_and_private_applications_by_year(run):
 
 
 def test_alf_filters_of_the_public_code(run):
-    got = _db2(run, """
+    got = ask(run, "db2", """
         SELECT COUNT(*) AS good, SUM(CASE WHEN alf_sts_cd IN (4, 39, 35)
                                           AND (alf_mtch_pct IS NULL OR alf_mtch_pct >= 0.7) THEN 1 ELSE 0 END) AS eduw,
                SUM(CASE WHEN gndr_cd = 2 THEN 1 ELSE 0 END) AS female
@@ -148,7 +137,7 @@ def test_alf_filters_of_the_public_code(run):
 
 
 def test_mothers_from_the_relationship_table(run):
-    got = _db2(run, """
+    got = ask(run, "db2", """
         SELECT COUNT(DISTINCT rel.record1id_pe) AS mothers
         FROM SAIL0000V.CAFW_RELATIONSHIP_20240630 rel
         JOIN SAIL0000V.CAFW_CAFCASS_ALF_20240630 alf ON rel.record1id_pe = alf.system_id_pe

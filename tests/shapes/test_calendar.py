@@ -11,12 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
-from synth.sql import query
 from tests.conftest import Run
+from tests.shapes.helpers import ask
 
-FAMILIES = 3000
 SNAPSHOT = "DATE '2024-06-30'"
 
 #: New applications received on a Saturday or Sunday, by case type (day_of_week: 1 Monday ... 7 Sunday).
@@ -40,21 +37,12 @@ GROUP BY 1
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
-    loaded = with_agencies(load_profile("england_wales"), ["familyman"])
-    path = tmp_path_factory.mktemp("shapes-calendar") / "run"
-    generate(loaded, path, families=FAMILIES)
-    return Run(path, loaded)
-
-
-def _presto(run: Run, sql: str) -> pd.DataFrame:
-    out = query(run.path, sql, dialect="presto")
-    out.columns = [c.lower() for c in out.columns]
-    return out
+def run(familyman_run: Run) -> Run:
+    return familyman_run
 
 
 def test_weekend_applications_are_the_urgent_public_law_ones(run):
-    got = _presto(run, WEEKEND_APPLICATIONS).set_index("case_type")["n"].astype("int64")
+    got = ask(run, "presto", WEEKEND_APPLICATIONS).set_index("case_type")["n"].astype("int64")
     p = run.truth("proceeding")
     weekend = pd.to_datetime(p["issue_date"]).dt.dayofweek >= 5
     assert not (weekend & ~p["urgent"]).any()
@@ -64,7 +52,7 @@ def test_weekend_applications_are_the_urgent_public_law_ones(run):
 
 
 def test_fcsq_timeliness_by_year_of_disposal_matches_the_truth(run):
-    got = _presto(run, TIMELINESS).astype("int64").set_index("yr").sort_index()
+    got = ask(run, "presto", TIMELINESS).astype("int64").set_index("yr").sort_index()
     p = run.truth("proceeding")
     done = p[(p["law_type"] == "public") & p["disposal_date"].notna()]
     days = (pd.to_datetime(done["disposal_date"]) - pd.to_datetime(done["issue_date"])).dt.days

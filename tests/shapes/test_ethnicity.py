@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
 from synth.sql import query
+from tests.shapes.helpers import agency_run
 
 FAMILIES = 3000
 
@@ -44,10 +43,7 @@ WHERE c.ethnicity IS NOT NULL
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    loaded = with_agencies(load_profile("england_wales"), ["ssda903", "cafcass_england"])
-    path = tmp_path_factory.mktemp("shapes-ethnicity") / "run"
-    generate(loaded, path, families=FAMILIES, seed=4)
-    return path
+    return agency_run(tmp_path_factory, "england_wales", ["ssda903", "cafcass_england"], FAMILIES, seed=4).path
 
 
 def test_the_903_code_is_the_truth_except_as_the_profile_records_it(run):

@@ -15,13 +15,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
-from synth.sql import query
 from synth.views.familyman_events import INTERIM_CAO, ORDER_CODES
 from tests.conftest import Run
+from tests.shapes.helpers import ask
 
-FAMILIES = 2500
 SNAPSHOT = "DATE '2024-06-30'"
 
 #: Application children by quarter, case type and order type applied for (FCSQ 01_ca_apps logic).
@@ -102,17 +99,8 @@ GROUP BY 1, 2, 3, 4, 5, 6
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
-    loaded = with_agencies(load_profile("england_wales"), ["familyman"])
-    path = tmp_path_factory.mktemp("shapes-familyman") / "run"
-    generate(loaded, path, families=FAMILIES)
-    return Run(path, loaded)
-
-
-def _presto(run: Run, sql: str) -> pd.DataFrame:
-    out = query(run.path, sql, dialect="presto")
-    out.columns = [c.lower() for c in out.columns]
-    return out
+def run(familyman_run: Run) -> Run:
+    return familyman_run
 
 
 def _quarters(dates: pd.Series) -> pd.DataFrame:
@@ -147,7 +135,7 @@ def _application_truth(run: Run) -> pd.DataFrame:
 
 
 def test_fcsq_application_logic_recovers_every_application_child_and_order_type(run):
-    got = _presto(run, APPLICATIONS)
+    got = ask(run, "presto", APPLICATIONS)
     truth = _application_truth(run)
     keys = ["yr", "qtr", "case_type", "order_type"]
     pd.testing.assert_series_equal(_counts(got, keys), _counts(truth, keys), check_names=False)
@@ -192,7 +180,7 @@ def _disposal_truth(run: Run) -> pd.DataFrame:
 
 
 def test_fcsq_disposal_logic_recovers_every_disposal_by_quarter_order_and_disposal_type(run):
-    got = _presto(run, DISPOSALS)
+    got = ask(run, "presto", DISPOSALS)
     truth = _disposal_truth(run)
     keys = ["yr", "qtr", "case_type", "lookup", "code", "disp_type"]
     pd.testing.assert_series_equal(_counts(got, keys), _counts(truth, keys), check_names=False)
@@ -201,7 +189,7 @@ def test_fcsq_disposal_logic_recovers_every_disposal_by_quarter_order_and_dispos
 
 
 def test_erroneous_events_are_kept_and_the_error_filter_drops_them(run):
-    counts = _presto(run, "SELECT error, COUNT(*) AS n FROM familyman_dev_v2.events GROUP BY error")
+    counts = ask(run, "presto", "SELECT error, COUNT(*) AS n FROM familyman_dev_v2.events GROUP BY error")
     n = counts.set_index("error")["n"]
     truth = run.truth("court_event")
     assert n["Y"] == (truth["error"] == "Y").sum() and n["N"] == (truth["error"] == "N").sum()

@@ -14,10 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
-from synth.sql import query
 from tests.conftest import Run
+from tests.shapes.helpers import agency_run, ask
 from tests.views.test_sail_reference import BOARD_OF
 
 REF = Path(__file__).parents[2] / "synth" / "profiles" / "reference"
@@ -58,16 +56,7 @@ FETCH FIRST 10 ROWS ONLY
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    loaded = with_agencies(load_profile("wales_sail"), ["cafcass_cymru", "sail_reference"])
-    path = tmp_path_factory.mktemp("shapes-sailref") / "run"
-    generate(loaded, path, families=2000, seed=5)
-    return Run(path, loaded)
-
-
-def _db2(run: Run, sql: str) -> pd.DataFrame:
-    out = query(run.path, sql, dialect="db2")
-    out.columns = [c.lower() for c in out.columns]
-    return out
+    return agency_run(tmp_path_factory, "wales_sail", ["cafcass_cymru", "sail_reference"], 2000, seed=5)
 
 
 def _truth_areas(run: Run) -> pd.DataFrame:
@@ -81,7 +70,7 @@ def _truth_areas(run: Run) -> pd.DataFrame:
 
 
 def test_cafw_people_join_the_reference_to_their_true_authority_and_board(run):
-    got = _db2(run, AREA)
+    got = ask(run, "db2", AREA)
     assert len(got) > 500 and got["la_desc"].notna().all() and got["hb_cd"].notna().all()
     m = got.merge(_truth_areas(run), on="system_id_pe", validate="one_to_one")
     assert len(m) == len(got)
@@ -91,7 +80,7 @@ def test_cafw_people_join_the_reference_to_their_true_authority_and_board(run):
 
 
 def test_people_by_health_board_and_quintile_equal_the_truth(run):
-    got = _db2(run, BY_BOARD_QUINTILE)
+    got = ask(run, "db2", BY_BOARD_QUINTILE)
     alf = run.table("cafcass_cymru", run.profile.agencies["cafcass_cymru"].tables["alf"].name)
     good = alf[alf["ALF_STS_CD"].astype(int).isin([1, 4, 39]) & alf["LSOA2011_CD"].notna()]
     truth = good.merge(_truth_areas(run), left_on="SYSTEM_ID_PE", right_on="system_id_pe")
@@ -105,6 +94,6 @@ def test_people_by_health_board_and_quintile_equal_the_truth(run):
 
 
 def test_reference_quintiles_hold_a_fifth_of_the_lsoas_each(run):
-    got = _db2(run, QUINTILES)
+    got = ask(run, "db2", QUINTILES)
     assert got["overall_quintile"].astype(int).tolist() == [1, 2, 3, 4, 5]
     assert got["n"].sum() == 1909 and (abs(got["n"] - 1909 / 5) <= 1).all()

@@ -15,11 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth.pipeline import generate
-from synth.profile.loader import load_profile, with_agencies
-from synth.sql import query
 from synth.world.residence import address_at, household_of
 from tests.conftest import Run
+from tests.shapes.helpers import agency_run, ask
 
 FAMILIES = 3000
 DAYS = ("2012-06-30", "2016-03-31", "2020-12-07", "2024-03-31")
@@ -54,16 +52,7 @@ WITH UR
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    loaded = with_agencies(load_profile("wales_sail"), ["cafcass_cymru", "wds"])
-    path = tmp_path_factory.mktemp("shapes-wdsd") / "run"
-    generate(loaded, path, families=FAMILIES)
-    return Run(path, loaded)
-
-
-def _db2(run: Run, sql: str) -> pd.DataFrame:
-    out = query(run.path, sql, dialect="db2")
-    out.columns = [c.lower() for c in out.columns]
-    return out
+    return agency_run(tmp_path_factory, "wales_sail", ["cafcass_cymru", "wds"], FAMILIES)
 
 
 def _spine(run: Run) -> pd.DataFrame:
@@ -94,7 +83,7 @@ def _truth_lsoa(run: Run, people: pd.DataFrame, day: str) -> pd.Series:
 
 @pytest.mark.parametrize("day", DAYS)
 def test_address_on_a_date_finds_everyone_alive_and_resident(run, day):
-    got = _db2(run, ON_DATE.format(day=day))
+    got = ask(run, "db2", ON_DATE.format(day=day))
     alive = _alive(_spine(run), day)
     assert got["alf_pe"].is_unique
     assert set(got["alf_pe"].astype("int64")) == set(alive["alf"])
@@ -106,13 +95,13 @@ def test_address_on_a_date_finds_everyone_alive_and_resident(run, day):
 def test_no_two_address_periods_of_a_person_overlap(run):
     # Without the ROW_NUMBER guard the same query still gives one row per person.
     sql = ON_DATE.format(day="2018-01-01").replace("WHERE ralf_seq = 1", "")
-    got = _db2(run, sql)
+    got = ask(run, "db2", sql)
     assert got["alf_pe"].is_unique
 
 
 def test_a_cafcass_cymru_persons_lsoa_on_a_date_through_the_alf(run):
     day = "2016-03-31"
-    got = _db2(run, CAFW_LSOA.format(day=day))
+    got = ask(run, "db2", CAFW_LSOA.format(day=day))
     alf = run.table("cafcass_cymru", run.profile.agencies["cafcass_cymru"].tables["alf"].name)
     links = run.truth("links")
     cy = alf.merge(links[links["agency"] == "cafcass_cymru"], left_on="SYSTEM_ID_PE", right_on="agency_person_id")
@@ -128,11 +117,11 @@ def test_a_cafcass_cymru_persons_lsoa_on_a_date_through_the_alf(run):
 
 def test_deaths_by_dod_agree_with_the_truth(run):
     spine = _spine(run)
-    got = _db2(run, "SELECT COUNT(*) AS n FROM SAIL1234V.WDSD_AR_PERS_20230126 WHERE dod IS NOT NULL WITH UR")
+    got = ask(run, "db2", "SELECT COUNT(*) AS n FROM SAIL1234V.WDSD_AR_PERS_20230126 WHERE dod IS NOT NULL WITH UR")
     assert got["n"].iloc[0] == spine["date_of_death"].notna().sum() > 0
     sql = ("SELECT YEAR(dod) AS y, COUNT(*) AS n FROM SAIL1234V.WDSD_AR_PERS_20230126 "
            "WHERE dod BETWEEN '2015-01-01' AND '2019-12-31' GROUP BY YEAR(dod) ORDER BY y WITH UR")
-    by_year = _db2(run, sql).set_index("y")["n"]
+    by_year = ask(run, "db2", sql).set_index("y")["n"]
     dead = spine["date_of_death"].dropna()
     want = dead[(dead >= "2015-01-01") & (dead <= "2019-12-31")].dt.year.value_counts().sort_index()
     assert by_year.astype(int).to_dict() == want.to_dict()
@@ -147,6 +136,6 @@ def test_gp_registration_on_a_date(run, day):
       ON gp.pers_id_pe = prs.pers_id_pe AND gp.from_dt <= '{day}' AND gp.to_dt >= '{day}'
     WITH UR
     """
-    got = _db2(run, sql)
+    got = ask(run, "db2", sql)
     assert got["alf_pe"].is_unique
     assert set(got["alf_pe"].astype("int64")) == set(_alive(_spine(run), day)["alf"])
